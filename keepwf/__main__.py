@@ -1,0 +1,3 @@
+from keepwf.cli import main
+
+raise SystemExit(main())

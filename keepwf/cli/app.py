@@ -1,0 +1,116 @@
+"""The keepwf application object and its error boundary.
+
+``main`` is the console-script entry point. It hoists the git-like global options (-C PATH, --debug) wherever
+they stand, runs the typer app without its own exception handling, and maps every outcome to a documented exit code:
+a ``KeepwfError`` prints its message and hint; anything else is a bug (exit 4, traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from keepwf import __version__
+from keepwf.cli.common import state
+
+app = typer.Typer(
+    name="keepwf",
+    help=(
+        "Run Keep alert-response workflows as code.\n\n"
+        "Workflows live as YAML files in git; every deploy is a tagged commit (the commit SHA is the version hash); "
+        "`keepwf run` executes the deployed version straight from git objects and appends the run to git notes."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"keepwf {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    chdir: Annotated[
+        Optional[list[Path]],
+        typer.Option("-C", metavar="PATH", help="Run as if keepwf was started in PATH (like git -C).", show_default=False),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show the Python traceback of any error.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    state.chdirs = list(chdir or [])
+    state.debug = debug
+
+
+# Command modules register themselves on `app` when imported. Keep this list sorted by the order of `--help`.
+from keepwf.cli import commands as _commands  # noqa: E402,F401
+
+
+def _hoist_globals(args: list[str]) -> list[str]:
+    """Move -C PATH and --debug in front of the command name, so `keepwf status -C repo` works like `-C repo status`."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest.extend(args[i:])
+            break
+        if a == "-C" and i + 1 < len(args):
+            front += [a, args[i + 1]]
+            i += 2
+            continue
+        if a == "--debug":
+            front.append(a)
+        else:
+            rest.append(a)
+        i += 1
+    return front + rest
+
+
+def main(argv: list[str] | None = None) -> int:
+    import click
+
+    from keepwf import errors, render
+
+    args = _hoist_globals(list(sys.argv[1:] if argv is None else argv))
+    debug = "--debug" in args
+    command = typer.main.get_command(app)
+    try:
+        rv = command.main(args=args, prog_name="keepwf", standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
+    except click.exceptions.Exit as e:
+        code = e.exit_code
+    except click.exceptions.Abort:
+        render.error_text("interrupted")
+        code = errors.EXIT_INTERRUPTED
+    except click.ClickException as e:
+        e.show()
+        code = errors.EXIT_USAGE if e.exit_code == 2 else e.exit_code
+    except errors.KeepwfError as e:
+        if debug:
+            render.traceback()
+        render.error(e)
+        code = e.exit_code
+    except KeyboardInterrupt:
+        render.error_text("interrupted")
+        code = errors.EXIT_INTERRUPTED
+    except BrokenPipeError:
+        code = 0
+    except Exception as e:  # the boundary: anything else is a bug
+        if debug:
+            render.traceback()
+        render.internal_error(e)
+        code = errors.EXIT_INTERNAL
+    sys.stdout.flush()
+    return code

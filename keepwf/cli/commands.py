@@ -1,0 +1,3 @@
+"""Imports every command module so each registers its commands on the app (order = order in --help)."""
+
+from keepwf.cli import init_cmd  # noqa: F401

@@ -1,0 +1,45 @@
+from tests.helpers import run_cli
+
+
+def test_version():
+    r = run_cli("--version")
+    assert r.code == 0 and r.out.startswith("keepwf ")
+
+
+def test_help_lists_commands():
+    r = run_cli("--help")
+    assert r.code == 0
+    assert "init" in r.out
+
+
+def test_unknown_command_is_usage_error():
+    r = run_cli("no-such-command")
+    assert r.code == 2
+    assert "Traceback" not in r.err
+
+
+def test_dash_C_to_missing_folder(tmp_path):
+    r = run_cli("-C", str(tmp_path / "nope"), "init")
+    assert r.code == 2
+    assert "no such folder" in r.err
+    assert not (tmp_path / "nope").exists()
+
+
+def test_init_creates_layout(tmp_path):
+    r = run_cli("init", str(tmp_path / "proj"))
+    assert r.code == 0, r
+    assert (tmp_path / "proj" / "keepwf.toml").is_file()
+    assert (tmp_path / "proj" / "workflows" / "hello-alert.yml").is_file()
+    assert (tmp_path / "proj" / ".git").is_dir()
+    # adopting again keeps everything and says so
+    r2 = run_cli("-C", str(tmp_path / "proj"), "init", "--json")
+    assert r2.code == 0
+    data = r2.json()
+    assert data["created_repo"] is False and "keepwf.toml" in data["kept"]
+
+
+def test_dash_C_after_command(tmp_path):
+    (tmp_path / "p").mkdir()
+    r = run_cli("init", "--json", "-C", str(tmp_path / "p"))
+    assert r.code == 0, r
+    assert r.json()["root"] == str((tmp_path / "p").resolve())
