@@ -14,11 +14,20 @@ _SAFE_BUILTINS = ("abs", "all", "any", "bool", "dict", "float", "int", "len", "l
                   "sorted", "str", "sum", "tuple")
 
 
+_PY_EXTRA = ("enumerate", "filter", "map", "range", "reversed", "zip", "isinstance", "divmod", "pow", "repr", "chr",
+             "ord", "hex", "bin", "oct", "format", "frozenset")
+
+
+def python_interpreter():
+    """A fresh restricted interpreter for the python provider."""
+    return _interpreter(python=True)
+
+
 class ConditionError(Exception):
     pass
 
 
-def _interpreter():
+def _interpreter(python: bool = False):
     import builtins
 
     from asteval import Interpreter
@@ -27,8 +36,10 @@ def _interpreter():
                              "delete", "augassign", "print", "listcomp", "dictcomp", "setcomp", "formattedvalue",
                              "assert")}
     cfg.update({"if": False, "ifexp": True})
+    if python:  # the python provider: expressions with comprehensions and f-strings
+        cfg.update({"listcomp": True, "dictcomp": True, "setcomp": True, "formattedvalue": True})
     symtable = {"True": True, "False": False, "None": None}
-    for name in _SAFE_BUILTINS:
+    for name in _SAFE_BUILTINS + (_PY_EXTRA if python else ()):
         symtable[name] = getattr(builtins, name)
     interp = Interpreter(symtable=symtable, use_numpy=False, minimal=True, config=cfg, builtins_readonly=True,
                          max_statement_length=200_000, writer=_Null(), err_writer=_Null())

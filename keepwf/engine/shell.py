@@ -35,9 +35,20 @@ def quote_state(text: str) -> str:
 
 
 def shell_escape(value: str, out: list[str]) -> str:
+    """For ``shell: true`` (``/bin/sh -c``)."""
     state = quote_state("".join(out))
     if state == "'":
         return value.replace("'", "'\"'\"'")
     if state == '"':
         return "".join("\\" + c if c in '\\"$`' else c for c in value)
+    return shlex.quote(value)
+
+
+def shlex_escape(value: str, out: list[str]) -> str:
+    """For ``shell: false`` (Keep's default: ``shlex.split``, no shell): inside "…" only ``\\`` and ``"`` escape."""
+    state = quote_state("".join(out))
+    if state == "'":
+        return value.replace("'", "'\"'\"'")
+    if state == '"':
+        return "".join("\\" + c if c in '\\"' else c for c in value)
     return shlex.quote(value)

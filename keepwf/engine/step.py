@@ -12,7 +12,7 @@ from keepwf.engine.options import ProgressEvent
 from keepwf.engine.providers import ProviderCall, ProviderError, get_provider
 from keepwf.engine.providers.base import server_only_message
 from keepwf.engine.secrets import resolve_step_config
-from keepwf.engine.shell import shell_escape
+from keepwf.engine.shell import shell_escape, shlex_escape
 from keepwf.engine.template import RenderError, strip_marks
 from keepwf.model.run import StepResult
 
@@ -187,7 +187,9 @@ class StepRunner:
             with_ = {k: v for k, v in with_.items() if v is None or isinstance(v, (str, list, int, bool, dict))
                      and not isinstance(v, float)}
             with_ = {k: v for k, v in with_.items() if v is not None}
-        escape_for = {"command": shell_escape} if ptype == "bash" else None
+        escape_for = None
+        if ptype == "bash":
+            escape_for = {"command": shell_escape if with_.get("shell") in (True, "true", "True") else shlex_escape}
         try:
             if ptype == "keep":
                 try:
