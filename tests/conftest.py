@@ -9,7 +9,12 @@ import pytest
 
 from tests.helpers import GitRepo
 
-SHARED_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "keep-examples"
+_HERE = Path(__file__).resolve()
+# ../shared/keep-examples seen from the main checkout (/work/main) or from a worktree (/work/wt/NAME)
+SHARED_EXAMPLES = next(
+    (p for p in (_HERE.parents[2] / "shared" / "keep-examples", _HERE.parents[3] / "shared" / "keep-examples") if p.is_dir()),
+    _HERE.parents[2] / "shared" / "keep-examples",
+)
 
 
 @pytest.fixture(autouse=True)
