@@ -9,15 +9,12 @@ from keepwf.engine.context import apply_inputs, build_context
 from keepwf.engine.evaluator import SafeEval
 from keepwf.engine.functions import FnContext
 from keepwf.engine.options import ProgressEvent, RunOptions
+from keepwf.engine.results import iso as _iso
 from keepwf.engine.results import jsonable, truncate
 from keepwf.engine.secrets import Redactor, load_provider_configs
-from keepwf.engine.step import StepFailed, StepRunner
+from keepwf.engine.step import StepRunner
 from keepwf.engine.template import Renderer
 from keepwf.model.run import RunResult, StepResult
-
-
-def _iso(dt) -> str:
-    return dt.isoformat(timespec="microseconds").replace("+00:00", "Z") if dt.tzinfo else dt.isoformat(timespec="microseconds") + "Z"
 
 
 class Run:

@@ -11,12 +11,16 @@ from keepwf.engine.evaluator import ConditionError, apply_condition, evaluate_if
 from keepwf.engine.options import ProgressEvent
 from keepwf.engine.providers import ProviderCall, ProviderError, get_provider
 from keepwf.engine.providers.base import server_only_message
+from keepwf.engine.results import iso
 from keepwf.engine.secrets import resolve_step_config
 from keepwf.engine.shell import shell_escape, shlex_escape
 from keepwf.engine.template import RenderError, strip_marks
 from keepwf.model.run import StepResult
 
 OFFLINE = frozenset({"console", "mock", "bash", "python", "http", "webhook"})
+# names a condition alias may not take: they would hide the run's context
+RESERVED = frozenset({"alert", "event", "incident", "steps", "actions", "foreach", "consts", "vars", "aliases",
+                      "secrets", "inputs", "fn", "last_workflow_results", "last_workflow_run_time", "providers"})
 _PY_KEYWORDS = {"if": "if_", "for": "for_", "from": "from_"}
 
 
@@ -98,6 +102,13 @@ class StepRunner:
             status, error = "error", run.redactor.text(str(e))
             level = "warning" if spec.get("continue_on_error") else "error"
             run.log(name, level, f"{kind} {name} failed: {error}")
+        except RecursionError:
+            status, error = "error", "data nested too deeply to process"
+            run.log(name, "error", f"{kind} {name} failed: {error}")
+        except Exception as e:  # noqa: BLE001 - a keepwf bug must not crash the run; it is reported as the step's error
+            status = "error"
+            error = run.redactor.text(f"keepwf internal error ({type(e).__name__}: {e}); please report it")
+            run.log(name, "error", f"{kind} {name} failed: {error}")
         finally:
             self.ctx["vars"] = {}
             self.ctx["aliases"] = {}
@@ -105,7 +116,7 @@ class StepRunner:
         ms = max(0, int((ended - started).total_seconds() * 1000))
         rec = StepResult(
             name=name, kind=kind, status=status, provider=ptype, attempts=self.attempts, duration_ms=ms,
-            started=started.isoformat(), results=[run.record(r) for r in self.raw_results], error=error,
+            started=iso(started), results=[run.record(r) for r in self.raw_results], error=error,
             skip_reason=skip_reason, items=items, item_errors=[run.redactor.text(e) for e in self.item_errors],
             conditions=run.record(self.conditions) if self.conditions else {},
         )
@@ -131,6 +142,9 @@ class StepRunner:
                     rec = apply_condition(c, r, run.evaluator)
                     entry["conditions"].setdefault(rec["name"], []).append(rec)
                     self.conditions.setdefault(rec["name"], []).append(rec)
+                    if str(rec["alias"]) in RESERVED:
+                        raise StepFailed(f"condition alias {rec['alias']!r} would hide the {rec['alias']!r} context; "
+                                         f"pick another alias")
                     self.ctx[str(rec["alias"])] = rec["result"]
                     self.ctx["foreach"].update({"compare_value": rec.get("value"), "compare_to": rec.get("compare_to")})
                     cond_aliases.append(str(rec["alias"]))

@@ -134,6 +134,55 @@ def extract_keep_functions(text: str) -> list[tuple[str, dict[int, str]]]:
     return matches
 
 
+def keep_call_quote(text: str) -> str | None:
+    """Inside an open ``keep.f(`` call at the end of ``text``: the quote char of the string literal we are in."""
+    start = text.rfind("keep.")
+    while start >= 0:
+        i = text.find("(", start)
+        if i < 0:
+            start = text.rfind("keep.", 0, start)
+            continue
+        depth, quote_char, esc = 1, "", False
+        i += 1
+        n = len(text)
+        while i < n:
+            c = text[i]
+            if quote_char:
+                if esc:
+                    esc = False
+                elif c == "\\":
+                    esc = True
+                elif c == quote_char:
+                    quote_char = ""
+            elif c in "'\"":
+                quote_char = c
+            elif c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        if i >= n:  # still open at the end: this is the call we are in
+            return quote_char or None
+        start = text.rfind("keep.", 0, start)
+    return None
+
+
+def keep_arg_escape(value: str, out: list, trusted: bool = False) -> str:
+    """Data substituted inside a quoted ``keep.*`` argument is escaped as a Python string literal, so the function
+    receives exactly the data (Keep's heuristics break on quotes, backslashes and newlines in alert text)."""
+    if trusted or not out:
+        return value
+    q = keep_call_quote("".join(out))
+    if q is None:
+        return value
+    return value.replace("\\", "\\\\").replace(q, "\\" + q).replace("\n", "\\n").replace("\r", "\\r")
+
+
+keep_arg_escape.raw_too = True  # type: ignore[attr-defined]
+
+
 def _trim_token(token: str) -> str:
     if len(token) > 64:
         m = re.match(r"keep\.(\w+)", token)
@@ -301,6 +350,8 @@ class Renderer:
             return template
         precheck(template)
         if "{{" in template:
+            if escape is None and "keep." in template and not template.lstrip().startswith(RAW_PREFIX):
+                escape = keep_arg_escape
             rendered, missing = render_mustache(template, self.context, escape)
         else:
             rendered, missing = (html.unescape(template) if "&" in template else template), []
