@@ -193,13 +193,17 @@ def _mark(s: str) -> str:
     return s
 
 
-class RenderState:
-    __slots__ = ("missing", "escape", "depth")
+MAX_SIZE = 8 * 1024 * 1024  # characters substituted into one rendering pass
 
-    def __init__(self, escape: Callable[[str, list], str] | None = None):
+
+class RenderState:
+    __slots__ = ("missing", "escape", "depth", "size")
+
+    def __init__(self, escape: Callable | None = None):
         self.missing: list[str] = []
         self.escape = escape
         self.depth = 0
+        self.size = 0
 
 
 def _to_text(v: Any) -> str:
@@ -233,6 +237,9 @@ def render_nodes(nodes: list, scopes: list, st: RenderState, out: list) -> None:
                     s = html.unescape(s)
                 if st.escape is not None and getattr(st.escape, "raw_too", False):
                     s = st.escape(s, out, trusted)
+            st.size += len(s)
+            if st.size > MAX_SIZE:
+                raise MustacheError(f"output grows beyond {MAX_SIZE} characters")
             out.append(s)
         elif kind == SEC:
             v, found, _ = lookup(node[1], node[2], scopes)

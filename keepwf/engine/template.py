@@ -73,6 +73,9 @@ def render_mustache(template: str, context: dict, escape=None) -> tuple[str, lis
         try:
             rendered, miss = mustache.render(current, context, escape)
         except mustache.MustacheError as e:
+            if "grows beyond" in str(e):
+                raise RenderError(f"template expands beyond {MAX_OUTPUT} characters (recursive rendering?): "
+                                  f"{_short(template)}") from None
             raise RenderError(f"Invalid template: {e}: {_short(template)}") from None
         except RecursionError:
             raise RenderError(f"template nests too deeply: {_short(template)}") from None

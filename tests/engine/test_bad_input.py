@@ -144,3 +144,30 @@ def test_random_alert_payloads_never_raise_or_execute(payload, tmp_path):
     assert not list(tmp_path.iterdir())
     for s in r.steps:
         assert s.status != "error" or s.error
+
+
+_EV: dict = {}
+_TOKENS = ["{{", "}}", "{{{", "}}}", "(", ")", "keep.", "len", "uppercase", "json_loads", "'", '"', "#", "^", "/",
+           "&", "!", ">", "=", "alert.name", "alert.tags", "steps.x.results", ".", ",", " ", "\n", "[", "]", "\\",
+           "raw_render_without_execution(", "fn.upper", "1", "-", "*", "__class__", "consts.c", "{", "}"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=25).map("".join))
+def test_random_templates_render_or_fail_cleanly(template):
+    from keepwf.engine.context import EventDict, fn_helpers
+    from keepwf.engine.evaluator import ConditionError, SafeEval, evaluate_if
+    from keepwf.engine.template import Renderer, RenderError
+
+    ctx = {"alert": EventDict({"name": "n'\"\\", "tags": ["a", "b"]}), "steps": {"x": {"results": [1]}},
+           "consts": {"c": "{{ alert.name }}"}, "fn": fn_helpers(), "vars": {}}
+    r = Renderer(ctx)
+    for safe in (True, False):
+        try:
+            r.render(template, safe=safe)
+        except RenderError as e:
+            assert str(e)
+    try:
+        evaluate_if(template, r, _EV.setdefault("ev", SafeEval()))
+    except (ConditionError, RenderError) as e:
+        assert str(e)
