@@ -54,6 +54,9 @@ class _Null:
         pass
 
 
+_PARSED: dict[str, object] = {}  # expression text → parsed tree (asteval does not mutate it)
+
+
 class SafeEval:
     """``evaluate(text) -> (value, error message or None)``."""
 
@@ -66,19 +69,32 @@ class SafeEval:
         it = self._interp
         it.error = []
         it.error_msg = None
+        node = _PARSED.get(text)
+        if node is None:
+            try:
+                node = it.parse(text)
+            except Exception as e:  # noqa: BLE001 - a syntax error is an evaluation error
+                return None, self._message(it) or f"{type(e).__name__}: {e}"
+            if len(text) <= 4096:
+                if len(_PARSED) > 4096:
+                    _PARSED.clear()
+                _PARSED[text] = node
         try:
-            value = it.eval(text, show_errors=False, raise_errors=False)
+            value = it.eval(node, show_errors=False, raise_errors=False)
         except Exception as e:  # noqa: BLE001 - asteval itself failing is an evaluation error
             return None, f"{type(e).__name__}: {e}"
+        return (None, self._message(it) or "evaluation error") if it.error else (value, None)
+
+    @staticmethod
+    def _message(it) -> str | None:
         if it.error:
-            err = it.error[0]
             try:
-                kind, msg = err.get_error()
+                kind, msg = it.error[0].get_error()
                 lines = msg.strip().splitlines()
-                return None, (lines[-1] if lines else kind)
+                return lines[-1] if lines else kind
             except Exception:  # noqa: BLE001
-                return None, "evaluation error"
-        return value, None
+                return "evaluation error"
+        return None
 
 
 def _eval_twice(ev: SafeEval, text: str) -> tuple[Any, str | None]:

@@ -141,9 +141,10 @@ def compile_template(template: str) -> list:
     nodes = _CACHE.get(template)
     if nodes is None:
         nodes, _ = _build(_tokenize(template), 0, None)
-        if len(_CACHE) > 20000:
-            _CACHE.clear()
-        _CACHE[template] = nodes
+        if len(template) <= 4096:  # long texts are mostly data from a previous pass: not worth keeping
+            if len(_CACHE) > 5000:
+                _CACHE.clear()
+            _CACHE[template] = nodes
     return nodes
 
 
