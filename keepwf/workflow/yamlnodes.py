@@ -29,18 +29,26 @@ def pos(node: Node | None) -> tuple[int, int]:
     return (m.line + 1, m.column + 1)
 
 
-def _mark_problem(path: str, e: yaml.MarkedYAMLError, what_prefix: str = "not valid YAML") -> Problem:
+def _char_at(text: str, line: int, col: int) -> str:
+    lines = text.splitlines()
+    return lines[line][col] if 0 <= line < len(lines) and 0 <= col < len(lines[line]) else ""
+
+
+def _mark_problem(path: str, e: yaml.MarkedYAMLError, text: str) -> Problem:
     mark = e.problem_mark or e.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     what = " ".join(p for p in (e.context, e.problem) if p).strip() or "invalid YAML"
     hint = "fix the YAML syntax at that position"
-    if "\t" in what or "'\\t'" in what or "tab" in what.lower():
+    if mark and _char_at(text, mark.line, mark.column) == "\t":
+        what = what.replace("found character", "found a tab character")
+        hint = "YAML indentation must use spaces, not tabs"
+    elif "\t" in what or "tab" in what.lower():
         hint = "YAML indentation must use spaces, not tabs"
     elif "expected a single document" in what:
         hint = "one workflow file holds one YAML document; remove the `---` separator or split the file"
     elif "could not determine a constructor" in what:
         hint = "YAML tags like !something are not supported by Keep's loader; remove the tag"
-    return Problem("error", path, line, col, f"{what_prefix}: {what}", hint=hint, code="yaml")
+    return Problem("error", path, line, col, f"not valid YAML: {what}", hint=hint, code="yaml")
 
 
 def compose(text: str, path: str) -> tuple[Node | None, list[Problem]]:
@@ -49,7 +57,7 @@ def compose(text: str, path: str) -> tuple[Node | None, list[Problem]]:
     try:
         return loader.get_single_node(), []
     except yaml.MarkedYAMLError as e:
-        return None, [_mark_problem(path, e)]
+        return None, [_mark_problem(path, e, text)]
     except yaml.reader.ReaderError as e:
         line = text.count("\n", 0, max(e.position, 0)) + 1 if isinstance(e.position, int) else 1
         return None, [Problem("error", path, line, 1, f"not valid YAML: {e}", hint="remove control characters from the file", code="yaml")]
