@@ -34,7 +34,7 @@ def test_error_line_has_location_path_and_hint(tmp_repo):
 
 
 def test_json_lists_problem_objects(tmp_repo):
-    tmp_repo.write("workflows/bad.yml", "workflow:\n  name: no id\n  steps: []\n")
+    tmp_repo.write("workflows/bad.yml", "workflow:\n  name: no id\n  steps: [{name: a, provider: {type: console, with: {}}}]\n")
     r = tmp_repo.cli("validate", "--json")
     assert r.code == 1
     data = r.json()

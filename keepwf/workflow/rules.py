@@ -228,6 +228,8 @@ def _check_steps_and_actions(c: Checker, node, prefix: str) -> None:
             c.error(v, join(prefix, key), f"{key} must be a list, not {yn.kind(v)}", f"write each as a `- name: …` item under {key}:", "type")
             v = None
         lists[key] = _named(v)
+    if not lists["steps"] and not lists["actions"]:
+        c.warn(node, prefix, "the workflow has no steps and no actions: running it does nothing", "add steps: (or actions:) under the workflow", "empty-workflow")
     all_names: dict[str, str] = {}
     first_at: dict[str, str] = {}
     for key, kind in (("steps", "step"), ("actions", "action")):
