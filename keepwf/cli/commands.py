@@ -2,3 +2,4 @@
 
 from keepwf.cli import init_cmd  # noqa: F401
 from keepwf.cli import validate_cmd  # noqa: F401
+from keepwf.cli import schema_cmd  # noqa: F401
