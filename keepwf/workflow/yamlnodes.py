@@ -3,12 +3,12 @@
 Keep reads workflow files with PyYAML's libyaml loader (``CSafeLoader``, YAML 1.1: ``yes``/``on`` are booleans);
 keepwf composes the same node tree with the same loader, so a file means exactly what it means to Keep, and it is
 fast (libyaml is C; a pure-Python parser would cost more than Python's start-up on 100 files). Positions are
-1-based here. The node walk guards against alias bombs (``&a [*a, *a…]``): each node is visited once.
+1-based here. Walks over the tree guard against alias bombs (``&a [*a, *a…]``): each node is visited once.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -19,7 +19,7 @@ Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
 STR_TAG = "tag:yaml.org,2002:str"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
-__all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "construct", "items", "pos", "scalar"]
+__all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "construct", "get", "items", "key_node", "pos", "scalar"]
 
 
 def pos(node: Node | None) -> tuple[int, int]:
@@ -69,50 +69,39 @@ def compose(text: str, path: str) -> tuple[Node | None, list[Problem]]:
         loader.dispose()
 
 
-def duplicate_keys(root: Node, path: str) -> list[Problem]:
-    """Keys given twice in one mapping. Keep's loader silently keeps the last one; keepwf refuses the ambiguity."""
-    problems: list[Problem] = []
-    for node in walk(root):
-        if not isinstance(node, MappingNode):
-            continue
-        seen: dict[Any, Node] = {}
-        for k, _v in node.value:
-            if not isinstance(k, ScalarNode) or k.tag == MERGE_TAG:
-                continue
-            ident = (k.tag, k.value)
-            if ident in seen:
-                line, col = pos(k)
-                first = pos(seen[ident])[0]
-                problems.append(
-                    Problem("error", path, line, col, f"duplicate key {k.value!r} (first at line {first})",
-                            hint="remove or rename one of the two keys; Keep would silently use the last one", code="duplicate-key")
-                )
-            else:
-                seen[ident] = k
-    return problems
+class _Constructor(yaml.constructor.SafeConstructor):
+    """Keep's safe constructor, noting keys given twice in one mapping on the way (each mapping is built once)."""
 
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+        self.duplicates: list[Problem] = []
 
-def walk(root: Node) -> Iterator[Node]:
-    """Every node once (aliases to an already visited node are skipped)."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        yield node
+    def construct_mapping(self, node, deep=False):
         if isinstance(node, MappingNode):
-            for k, v in reversed(node.value):
-                stack.append(v)
-                stack.append(k)
-        elif isinstance(node, SequenceNode):
-            stack.extend(reversed(node.value))
+            seen: dict[Any, Node] = {}
+            for k, _v in node.value:
+                if not isinstance(k, ScalarNode) or k.tag == MERGE_TAG:
+                    continue
+                ident = (k.tag, k.value)
+                if ident in seen:
+                    line, col = pos(k)
+                    first = pos(seen[ident])[0]
+                    self.duplicates.append(
+                        Problem("error", self.path, line, col, f"duplicate key {k.value!r} (first at line {first})",
+                                hint="remove or rename one of the two keys; Keep would silently use the last one", code="duplicate-key")
+                    )
+                else:
+                    seen[ident] = k
+        return super().construct_mapping(node, deep)
 
 
-def construct(node: Node) -> Any:
-    """Plain Python data (dict/list/str/int/float/bool/None, dates) exactly as Keep's safe loader builds it."""
-    return yaml.constructor.SafeConstructor().construct_document(node)
+def construct(node: Node, path: str) -> tuple[Any, list[Problem]]:
+    """Plain Python data (dict/list/str/int/float/bool/None, dates) exactly as Keep's safe loader builds it, and the
+    keys given twice (Keep's loader silently keeps the last one; keepwf refuses the ambiguity)."""
+    c = _Constructor(path)
+    data = c.construct_document(node)
+    return data, c.duplicates
 
 
 def scalar(node: Node | None) -> Any:
@@ -132,23 +121,29 @@ def items(node: Node | None) -> list[tuple[str, Node, Node]]:
     return [(k.value if isinstance(k, ScalarNode) else "<complex key>", k, v) for k, v in node.value]
 
 
+def _index(node: MappingNode) -> dict[str, tuple[Node, Node]]:
+    """key text → (key node, value node), the last one winning like in Keep; cached on the node."""
+    idx = node.__dict__.get("_keepwf_index")
+    if idx is None:
+        idx = {k.value: (k, v) for k, v in node.value if isinstance(k, ScalarNode)}
+        node.__dict__["_keepwf_index"] = idx
+    return idx
+
+
 def get(node: Node | None, key: str) -> Node | None:
     """The value node under ``key`` (the last one if given twice, like Keep), or None."""
-    found = None
     if isinstance(node, MappingNode):
-        for k, v in node.value:
-            if isinstance(k, ScalarNode) and k.value == key:
-                found = v
-    return found
+        hit = _index(node).get(key)
+        return hit[1] if hit else None
+    return None
 
 
 def key_node(node: Node | None, key: str) -> Node | None:
-    found = None
+    """The key node of ``key`` (where to point at a key), or None."""
     if isinstance(node, MappingNode):
-        for k, _v in node.value:
-            if isinstance(k, ScalarNode) and k.value == key:
-                found = k
-    return found
+        hit = _index(node).get(key)
+        return hit[0] if hit else None
+    return None
 
 
 def is_null(node: Node | None) -> bool:
