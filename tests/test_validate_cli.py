@@ -129,3 +129,23 @@ def test_keep_examples_folder(keep_examples):
     assert data["summary"]["files"] == 113 and data["summary"]["workflows"] == 113
     bad = {p["file"].rsplit("/", 1)[-1] for p in data["problems"] if p["severity"] == "error"}
     assert bad == {"query_clickhouse.yml", "retrieve_cloudwatch_logs.yaml", "elastic_basic.yml"}
+
+
+def test_broken_keepwf_toml_is_usage_error(empty_git):
+    empty_git.write("keepwf.toml", "[keepwf\n")
+    r = empty_git.cli("validate")
+    assert r.code == 2 and "keepwf.toml: not valid TOML" in r.err
+
+
+def test_validate_loads_neither_pygit2_nor_rich(tmp_path):
+    """Git hooks run `keepwf validate` on every commit: it must stay light (docs/validation.md, bench_validate.py)."""
+    import subprocess
+    import sys
+
+    (tmp_path / ".git").mkdir()  # looks like a repository to the cheap lookup; pygit2 would reject it
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "workflows" / "a.yml").write_text(workflow_yaml("a"))
+    code = "import sys; from keepwf.cli import main; rc = main(['validate']); print(sorted(m for m in ('pygit2', 'rich', 'ruamel.yaml') if m in sys.modules)); sys.exit(rc)"
+    cp = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.strip().splitlines()[-1] == "[]"
