@@ -91,3 +91,18 @@ def test_random_values_inside_a_valid_workflow(key, index, value):
     else:
         wf[key] = value
     _assert_answers({"a.yml": yaml.safe_dump(doc, allow_unicode=True).encode()})
+
+
+ODD_SCALARS = "a: 0755\nb: 0x1f\nc: 1_000\nd: 1:30\ne: yes\nf: On\ng: ~\nh: 2024-01-02\ni: .inf\nj: -0\nk: +5\nl: [1, {x: y}]\nm: &a {p: 1}\nn: {<<: *a, q: 2}\no: !!str 5\np: !!binary aGVsbG8=\n"
+
+
+@SETTINGS
+@given(st.one_of(structures, st.just(ODD_SCALARS)))
+def test_loaded_data_is_what_keeps_loader_builds(value):
+    """The validator's one-pass builder gives exactly PyYAML's safe_load result (Keep's loader), YAML 1.1 included."""
+    from keepwf.workflow import yamlnodes as yn
+
+    text = value if isinstance(value, str) else yaml.safe_dump({"workflow": value}, allow_unicode=True)
+    node, problems = yn.compose(text, "a.yml")
+    assert not problems
+    assert yn.construct(node, "a.yml")[0] == yaml.safe_load(text)

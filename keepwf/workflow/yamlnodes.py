@@ -8,6 +8,7 @@ fast (libyaml is C; a pure-Python parser would cost more than Python's start-up 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -69,39 +70,81 @@ def compose(text: str, path: str) -> tuple[Node | None, list[Problem]]:
         loader.dispose()
 
 
-class _Constructor(yaml.constructor.SafeConstructor):
-    """Keep's safe constructor, noting keys given twice in one mapping on the way (each mapping is built once)."""
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+_PLAIN_INT = re.compile(r"^-?(?:0|[1-9][0-9]*)$")
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
+
+
+class _Builder:
+    """Plain data from nodes, as PyYAML's SafeConstructor builds it (it is the fallback for the rare tags), in one
+    pass that also notes keys given twice. Shared (aliased) nodes are built once, so alias bombs stay cheap."""
 
     def __init__(self, path: str):
-        super().__init__()
         self.path = path
         self.duplicates: list[Problem] = []
+        self.memo: dict[int, Any] = {}
+        self._safe: yaml.constructor.SafeConstructor | None = None
 
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, MappingNode):
+    def slow(self, node: Node) -> Any:
+        if self._safe is None:
+            self._safe = yaml.constructor.SafeConstructor()
+        return self._safe.construct_object(node, deep=True)
+
+    def build(self, node: Node) -> Any:
+        key = id(node)
+        if key in self.memo:
+            return self.memo[key]
+        tag = node.tag
+        if isinstance(node, ScalarNode):
+            v = node.value
+            if tag == STR_TAG:
+                out: Any = v
+            elif tag == "tag:yaml.org,2002:null":
+                out = None
+            elif tag == "tag:yaml.org,2002:bool" and v.lower() in _BOOLS:
+                out = _BOOLS[v.lower()]
+            elif tag == "tag:yaml.org,2002:int" and _PLAIN_INT.match(v):
+                out = int(v)
+            else:
+                out = self.slow(node)
+        elif isinstance(node, SequenceNode) and tag == SEQ_TAG:
+            out = []
+            self.memo[key] = out
+            out.extend(self.build(item) for item in node.value)
+        elif isinstance(node, MappingNode) and tag == MAP_TAG and not any(k.tag == MERGE_TAG for k, _v in node.value):
+            out = {}
+            self.memo[key] = out
             seen: dict[Any, Node] = {}
-            for k, _v in node.value:
-                if not isinstance(k, ScalarNode) or k.tag == MERGE_TAG:
-                    continue
-                ident = (k.tag, k.value)
-                if ident in seen:
-                    line, col = pos(k)
-                    first = pos(seen[ident])[0]
-                    self.duplicates.append(
-                        Problem("error", self.path, line, col, f"duplicate key {k.value!r} (first at line {first})",
-                                hint="remove or rename one of the two keys; Keep would silently use the last one", code="duplicate-key")
-                    )
-                else:
+            for k, v in node.value:
+                if isinstance(k, ScalarNode):
+                    ident = (k.tag, k.value)
+                    if ident in seen:
+                        self._duplicate(k, seen[ident])
                     seen[ident] = k
-        return super().construct_mapping(node, deep)
+                kv = self.build(k)
+                try:
+                    out[kv] = self.build(v)
+                except TypeError:  # an unhashable key: let PyYAML say it the way Keep would see it
+                    return self.slow(node)
+        else:
+            out = self.slow(node)
+        self.memo[key] = out
+        return out
+
+    def _duplicate(self, k: Node, first: Node) -> None:
+        line, col = pos(k)
+        self.duplicates.append(
+            Problem("error", self.path, line, col, f"duplicate key {k.value!r} (first at line {pos(first)[0]})",
+                    hint="remove or rename one of the two keys; Keep would silently use the last one", code="duplicate-key")
+        )
 
 
 def construct(node: Node, path: str) -> tuple[Any, list[Problem]]:
     """Plain Python data (dict/list/str/int/float/bool/None, dates) exactly as Keep's safe loader builds it, and the
     keys given twice (Keep's loader silently keeps the last one; keepwf refuses the ambiguity)."""
-    c = _Constructor(path)
-    data = c.construct_document(node)
-    return data, c.duplicates
+    b = _Builder(path)
+    return b.build(node), b.duplicates
 
 
 def scalar(node: Node | None) -> Any:
