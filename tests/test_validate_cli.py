@@ -114,12 +114,22 @@ def test_folder_recursion_skips_hidden_folders(tmp_path):
     assert r.json()["files"] == ["wf/team/a.yml"]
 
 
-def test_duplicate_ids_across_files(tmp_path):
+def test_duplicate_ids_in_the_workflows_folder_are_errors(tmp_repo):
+    """Deployed together, two workflows with one id would collide as deploy tags."""
+    tmp_repo.write("workflows/a.yml", workflow_yaml("same"))
+    tmp_repo.write("workflows/b.yml", workflow_yaml("same"))
+    r = tmp_repo.cli("validate")
+    assert r.code == 1
+    assert "workflows/b.yml:2:7: error: duplicate workflow id 'same' (also in workflows/a.yml:2)" in r.out
+
+
+def test_duplicate_ids_in_loose_files_are_warnings(tmp_path):
+    """Files outside a workflows folder are never deployed together: the clash is reported, not fatal."""
     (tmp_path / "a.yml").write_text(workflow_yaml("same"))
     (tmp_path / "b.yml").write_text(workflow_yaml("same"))
     r = _check(tmp_path, "a.yml", "b.yml")
-    assert r.code == 1
-    assert "b.yml:2:7: error: duplicate workflow id 'same' (also in a.yml:2)" in r.out
+    assert r.code == 0
+    assert "b.yml:2:7: warning: duplicate workflow id 'same' (also in a.yml:2)" in r.out
 
 
 def test_keep_examples_folder(keep_examples):
@@ -128,7 +138,9 @@ def test_keep_examples_folder(keep_examples):
     data = r.json()
     assert data["summary"]["files"] == 113 and data["summary"]["workflows"] == 113
     bad = {p["file"].rsplit("/", 1)[-1] for p in data["problems"] if p["severity"] == "error"}
-    assert bad == {"query_clickhouse.yml", "retrieve_cloudwatch_logs.yaml", "elastic_basic.yml"}
+    assert bad == {"query_clickhouse.yml", "retrieve_cloudwatch_logs.yaml"}
+    dup = [p for p in data["problems"] if p["code"] == "duplicate-id"]
+    assert [p["severity"] for p in dup] == ["warning"] and dup[0]["file"].endswith("elastic_basic.yml")
 
 
 def test_broken_keepwf_toml_is_usage_error(empty_git):
