@@ -115,3 +115,16 @@ def unknown_workflow(wf_id: str, known: list[str]) -> UsageError:
     close = difflib.get_close_matches(wf_id, known, n=1)
     hint = f"did you mean {close[0]}?" if close else "run `keepwf list` to see the workflow ids"
     return UsageError(f"unknown workflow {wf_id!r} (not in the working tree and never deployed)", hint=hint)
+
+
+def draft_file(catalog: Catalog, wf_id: str, fallback_path: str | None = None) -> WorkflowFile | None:
+    """The draft of ``wf_id``; when its id cannot be read (the file is broken) but the file at ``fallback_path``
+    (its deployed path) is still there, that file (``doc`` None) — a broken draft is modified, not deleted."""
+    f = catalog.workflows.get(wf_id)
+    if f is not None:
+        return f
+    if fallback_path and fallback_path in catalog.sources:
+        data = catalog.sources[fallback_path]
+        if not any(w.path == fallback_path for w in catalog.workflows.values()):
+            return WorkflowFile(wf_id, fallback_path, Repo.hash_bytes(data), data, None)
+    return None

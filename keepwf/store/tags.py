@@ -201,3 +201,55 @@ def _exists(repo: Repo, name: str) -> bool:
 def pack_refs(repo: Repo) -> None:
     """Pack refs so listing 10,000 deploy tags stays fast (``git pack-refs``: safe with concurrent git users)."""
     repo.git("pack-refs", check=False)
+
+
+def archive_and_delete(repo: Repo, moves: dict[str, str], record: str, who: Identity, audit_ref: str, *,
+                       wait: float = 3.0) -> str:
+    """Prune: for each ``tag ref → archive ref`` point the archive ref at the tag's object, delete the tag ref, and
+    append one commit (message ``record``) to ``audit_ref`` — all in one transaction. Returns the audit commit."""
+    pygit2 = _pygit2()
+    deadline = time.monotonic() + wait
+    empty_tree = repo.pg.TreeBuilder().write()
+    sig = pygit2.Signature(who.name, who.email, who.timestamp, who.offset)
+    while True:
+        try:
+            with repo.pg.transaction() as tx:
+                for name in [*moves, *moves.values(), audit_ref]:
+                    tx.lock_ref(name)
+                targets = {}
+                for tag, arch in moves.items():
+                    try:
+                        targets[tag] = repo.pg.references[tag].target
+                    except KeyError as e:
+                        raise StateError(f"{tag} vanished while pruning; nothing was pruned", hint="run keepwf prune again") from e
+                    if _exists(repo, arch):
+                        raise StateError(f"{arch} already exists; nothing was pruned", hint="check it: git show " + arch)
+                try:
+                    parents = [repo.pg.references[audit_ref].target]
+                except KeyError:
+                    parents = []
+                commit = repo.pg.create_commit(None, sig, sig, record, empty_tree, parents)
+                for tag, arch in moves.items():
+                    tx.set_target(arch, targets[tag], message="keepwf prune")
+                    tx.remove(tag)
+                tx.set_target(audit_ref, commit, message="keepwf prune")
+            return str(commit)
+        except pygit2.GitError as e:
+            if "lock" not in str(e).lower() or time.monotonic() > deadline:
+                raise StateError(f"could not prune: {e}; nothing was pruned",
+                                 hint="retry when no other keepwf or git process is writing refs") from e
+            time.sleep(0.05)
+
+
+def audit_commits(repo: Repo, audit_ref: str, limit: int = 10000) -> list[tuple[str, str, str, str, int, int]]:
+    """``(sha, message, name, email, time, offset)`` of the audit chain, newest first."""
+    try:
+        tip = repo.pg.references[audit_ref].target
+    except KeyError:
+        return []
+    out = []
+    for i, c in enumerate(repo.pg.walk(tip)):
+        if i >= limit:
+            break
+        out.append((str(c.id), c.message, c.author.name, c.author.email, c.author.time, c.author.offset))
+    return out
