@@ -76,5 +76,9 @@ def audit(repo: Repo, config: Config, env: str | None = None, since: str | None 
     entries += [p for p in _prunes(repo) if (env is None or p.env == env) and (not workflow or p.workflow == workflow)]
     if cutoff is not None:
         entries = [x for x in entries if x.timestamp >= cutoff]
-    entries.sort(key=lambda x: (x.timestamp, x.action != "prune", x.version), reverse=True)
+    entries.sort(key=lambda x: (x.timestamp, x.action != "prune", _num(x.version)), reverse=True)
     return entries
+
+
+def _num(label: str) -> int:
+    return int(label[1:]) if label[:1] == "v" and label[1:].isdigit() else 0
