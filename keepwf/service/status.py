@@ -58,8 +58,8 @@ def collect(repo: Repo, config: Config, wf_ids: list[str] | None = None, env: st
     """One WorkflowStatus per workflow (working tree ∪ deployed), each with one EnvStatus per env."""
     if env is not None:
         config.env(env)  # unknown env → exit 2
-    drafts = cat.working_tree(repo, config)
     deployed = deployed_versions(repo, env)
+    drafts = cat.working_tree(repo, config, cat.known_files(deployed.values()))
     envs = [env] if env else env_names(repo, config, deployed)
     ids = sorted(set(drafts.workflows) | {wf for (_e, wf) in deployed})
     if wf_ids:
