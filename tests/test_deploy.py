@@ -220,3 +220,22 @@ def test_concurrent_deploys_never_share_a_number(repo, tmp_path):
     made = [t for t in tags(repo) if t.startswith("keepwf/staging/a/")]
     print("winners", winners, [o[2].strip()[:90] for o in outs])
     assert winners >= 1 and len(made) == winners
+
+
+def test_json_output_of_a_refusal(repo):
+    repo.write("workflows/a.yml", workflow_yaml("a", "dirty"))
+    res = repo.cli("deploy", "a", "--json")
+    assert res.code == 3
+    d = res.json()
+    assert d["ok"] is False and d["error"]["exit_code"] == 3
+    assert [c["name"] for c in d["checks"] if c["status"] == "fail"] == ["committed"]
+
+
+def test_read_commands_before_the_first_commit(empty_git):
+    empty_git.write("workflows/a.yml", workflow_yaml("a"))
+    st = empty_git.cli("status", "--json")
+    assert st.code == 0 and st.json()[0]["envs"][0]["draft"] == "new"
+    assert empty_git.cli("list").code == 0
+    res = empty_git.cli("history", "a")
+    assert res.code == 0 and "has no versions" in res.out
+    assert empty_git.cli("show", "a").code == 2

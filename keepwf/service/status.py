@@ -76,9 +76,9 @@ def collect(repo: Repo, config: Config, wf_ids: list[str] | None = None, env: st
         for e in envs:
             v = deployed.get((e, wf))
             st = EnvStatus(e, v, draft_state(draft, v))
-            if with_commits and head and (draft or v):
-                paths = tuple({p for p in ((draft.path if draft else None), (v.path if v else None)) if p})
-                st.undeployed = commits_touching(repo, head, v.commit if v else None, paths)
+            if with_commits and head and v is not None:  # never deployed there: every commit is "undeployed"
+                paths = tuple({p for p in ((draft.path if draft else None), v.path) if p})
+                st.undeployed = commits_touching(repo, head, v.commit, paths)
             row.envs.append(st)
         out.append(row)
     attach_runs(repo, out)
