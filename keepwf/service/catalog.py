@@ -35,19 +35,18 @@ class Catalog:
 def _load(catalog: Catalog, known: dict[tuple[str, str], list[str]] | None = None) -> Catalog:
     """Parse every source, except files whose (path, blob) a deployed version already names (``known``): their ids
     are known without parsing (the bytes are exactly what was deployed)."""
-    from keepwf.workflow import load_source
-
     for path in sorted(catalog.sources):
         data = catalog.sources[path]
-        ids = known.get((path, Repo.hash_bytes(data))) if known else None
+        blob = Repo.hash_bytes(data)
+        ids = known.get((path, blob)) if known else None
         if ids and not any(i in catalog.workflows for i in ids):
-            blob = Repo.hash_bytes(data)
             for i in ids:
                 catalog.workflows[i] = WorkflowFile(i, path, blob, data, None, parsed=False)
             continue
+        from keepwf.workflow import load_source  # only when a file must really be parsed
+
         res = load_source(data, path)
         catalog.problems.extend(res.problems)
-        blob = Repo.hash_bytes(data)
         for doc in res.docs:
             if not doc.id:
                 continue
