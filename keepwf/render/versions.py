@@ -33,6 +33,8 @@ def status(rows) -> None:
                 line(f"  {'':<12} ", (f"{len(e.undeployed)}{more} undeployed commit(s)", "yellow"), " touching it:")
                 for ci in e.undeployed[:5]:
                     line(f"  {'':<14}{ci.sha[:10]} {ci.subject}")
+            for fv in e.foreign:
+                line(f"  {'':<12} ", (f"foreign tag {fv.tag} ignored: {fv.foreign}", "red"))
             if e.last_runs:  # LAST RUNS (runs feature)
                 line(f"  {'':<12} last runs: " + ", ".join(str(r.get("status")) for r in e.last_runs[:5]))
 

@@ -177,6 +177,8 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
         if prev is not None and prev.blob == f.blob:
             res.items.append(PlanItem(wf, "unchanged", f.path, f.blob, previous=prev))
             continue
+        if wf in bad_ids:  # refused by the "valid" item; it cannot even be named as a tag
+            continue
         from keepwf.service.versions import next_number
 
         nexts[wf] = next_number(repo, wf, env)
