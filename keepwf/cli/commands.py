@@ -2,4 +2,6 @@
 
 from keepwf.cli import init_cmd  # noqa: F401
 from keepwf.cli import validate_cmd  # noqa: F401
+from keepwf.cli import versions_cmd  # noqa: F401
+from keepwf.cli import deploy_cmd  # noqa: F401
 from keepwf.cli import schema_cmd  # noqa: F401
