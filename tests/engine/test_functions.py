@@ -154,3 +154,9 @@ def test_data_in_quoted_arguments_arrives_exactly(text):
     assert r("keep.uppercase('{{ alert.d }}')", ctx) == text.upper()
     assert r('keep.len("{{ alert.d }}")', ctx) == str(len(text))
     assert r("keep.get_firing_time('{{ alert }}', 'minutes')", ctx) == "60.00"
+
+
+def test_engine_registry_equals_the_validators_whitelist():
+    from keepwf.workflow.functions import KEEP_FUNCTIONS
+
+    assert set(FUNCTIONS) == set(KEEP_FUNCTIONS)
