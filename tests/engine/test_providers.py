@@ -87,7 +87,7 @@ def test_python_disabled_by_default():
 
 @pytest.mark.parametrize("code, imports, expected", [
     ("1 + 1", "", 2), ("[x * 2 for x in [1, 2]]", "", [2, 4]), ("loads('{\\\"a\\\": 1}')", "json", {"a": 1}),
-    ("sqrt(16)", "math", 4.0),
+    ("sqrt(16)", "math", 4.0), ("datetime(2020, 1, 2).isoformat()", "datetime", "2020-01-02T00:00:00"),
 ])
 def test_python_expression(code, imports, expected):
     r = run(PY.format(code=code, imports=imports), allow_python=True)
