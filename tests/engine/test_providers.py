@@ -243,3 +243,14 @@ def test_bad_mock_files(text, msg):
 
     with pytest.raises(UsageError, match=msg):
         MockSet.parse(text, "m.yml")
+
+
+def test_only_credentials_are_redacted():
+    from keepwf.engine.secrets import Redactor, load_provider_configs
+
+    red = Redactor()
+    load_provider_configs({"hook": {"authentication": {"url": "http://127.0.0.1/x?token=abcd1234", "method": "POST",
+                                                       "verify": True, "headers": [{"key": "X-Api", "value": "k-5678"}]}}},
+                          None, {}, red)
+    out = red.apply({"m": "POST http://127.0.0.1/x?token=abcd1234 X-Api k-5678"})
+    assert out == {"m": "POST *** X-Api ***"}
