@@ -149,9 +149,9 @@ class StepRunner:
                     self.ctx["foreach"].update({"compare_value": rec.get("value"), "compare_to": rec.get("compare_to")})
                     cond_aliases.append(str(rec["alias"]))
             expr = spec.get("if")
-            if expr is None and cond_aliases:
-                expr = " and ".join("{{ " + a + " }}" for a in cond_aliases)
-            if expr is not None and str(expr).strip() != "":
+            if not expr and cond_aliases:  # Keep: a falsy if: (absent, "", false) means "all conditions"
+                expr = " and ".join("{{ " + a + " }} " for a in cond_aliases)
+            if expr and str(expr).strip() != "":
                 ok, rendered_if = evaluate_if(str(expr), r, run.evaluator)
                 if not ok:
                     self._skip_reason = f"if: {str(expr).strip()!r} was false (rendered: {rendered_if!r})"

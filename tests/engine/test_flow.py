@@ -324,3 +324,20 @@ def test_use_merges_reusable_action_from_document_root():
         """
     )
     assert r.results["a"] == ["override"]
+
+
+def test_falsy_if_counts_as_absent_like_keep():
+    r = run("""
+        workflow:
+          id: wf
+          steps:
+            - name: s
+              if: false
+              provider: {type: console, with: {message: ran}}
+            - name: c
+              if: ""
+              condition: [{name: c1, type: assert, assert: "1 == 2"}]
+              provider: {type: console, with: {message: ran}}
+        """)
+    assert r.step("s").status == "ran"
+    assert r.step("c").status == "skipped"
