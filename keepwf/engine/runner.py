@@ -78,7 +78,11 @@ class Run:
         status, error = "success", None
         fatal: str | None = None
         index = 0
+        timed_out = False
         for step in steps:
+            if self._over_time(t0):
+                timed_out = True
+                break
             index += 1
             rec, stop = stepper.run(step, "step", index, total)
             records.append(rec)
@@ -88,8 +92,11 @@ class Run:
             if stop:
                 break
         action_errors: list[str] = []
-        if fatal is None:
+        if fatal is None and not timed_out:
             for action in actions:
+                if self._over_time(t0):
+                    timed_out = True
+                    break
                 index += 1
                 rec, stop = stepper.run(action, "action", index, total)
                 records.append(rec)
@@ -103,12 +110,15 @@ class Run:
             for rec in records:
                 if rec.kind == "step":
                     results[rec.name] = rec.results
-        if fatal is not None:
+        if timed_out:
+            status, error = "timeout", f"the run exceeded its time limit of {opts.run_timeout:g}s; later steps did not run"
+            self.log("", "error", error)
+        elif fatal is not None:
             status, error = "error", fatal
         elif action_errors:
             status, error = "error", ", ".join(action_errors)
         on_failure = None
-        if status == "error" and isinstance(self.data.get("on-failure"), dict):
+        if status in ("error", "timeout") and isinstance(self.data.get("on-failure"), dict):
             spec = dict(self.data["on-failure"])
             spec.setdefault("name", "on-failure")
             prov = dict(spec.get("provider") or {})
@@ -118,6 +128,10 @@ class Run:
             spec["provider"] = prov
             on_failure, _ = stepper.run(spec, "action", total + 1, total + 1)
         return self._result(status, error, t0, inputs, records, results, on_failure)
+
+    def _over_time(self, t0) -> bool:
+        limit = self.opts.run_timeout
+        return bool(limit) and (self.opts.now() - t0).total_seconds() > limit
 
     def _severity_changed(self, event: dict) -> None:
         """A ``severity_changed: true`` alert trigger sets Keep's comparison fields from the previous alert."""

@@ -341,3 +341,19 @@ def test_falsy_if_counts_as_absent_like_keep():
         """)
     assert r.step("s").status == "ran"
     assert r.step("c").status == "skipped"
+
+
+def test_run_timeout_between_steps():
+    from tests.engine.helpers import Clock
+
+    r = run("""
+        workflow:
+          id: wf
+          steps:
+            - name: s1
+              provider: {type: console, with: {message: one}}
+            - name: s2
+              provider: {type: console, with: {message: two}}
+        """, now=Clock(step_ms=400), run_timeout=1.0)
+    assert r.status == "timeout" and "time limit of 1s" in r.error
+    assert [s.name for s in r.steps] == ["s1"]
