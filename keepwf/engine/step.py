@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from keepwf.engine.context import foreach_items
@@ -25,10 +26,6 @@ _PY_KEYWORDS = {"if": "if_", "for": "for_", "from": "from_"}
 
 
 class StepFailed(Exception):
-    pass
-
-
-class _Skip(Exception):
     pass
 
 
@@ -86,14 +83,18 @@ class StepRunner:
                     try:
                         if self._single(spec, kind, name, ptype, provider, entry, foreach=True, item=item):
                             ran_any = True
-                    except (StepFailed, _Skip) as e:
+                    except StepFailed as e:
                         msg = str(e)
                         self.item_errors.append(msg)
                         run.log(name, "error", f"foreach item failed: {msg}")
-                self.ctx["foreach"] = {}
                 if not ran_any:
                     status = "skipped"
-                    skip_reason = "no foreach item ran" if items else "foreach over an empty list"
+                    if not items:
+                        skip_reason = "foreach over an empty list"
+                    elif len(self.item_errors) == items:
+                        skip_reason = f"all {items} foreach items failed (see item_errors)"
+                    else:
+                        skip_reason = "no foreach item ran"
             else:
                 if not self._single(spec, kind, name, ptype, provider, entry):
                     status = "skipped"
@@ -112,6 +113,7 @@ class StepRunner:
         finally:
             self.ctx["vars"] = {}
             self.ctx["aliases"] = {}
+            self.ctx["foreach"] = {}
         ended = run.opts.now()
         ms = max(0, int((ended - started).total_seconds() * 1000))
         rec = StepResult(
@@ -239,15 +241,14 @@ class StepRunner:
                                       "error": mock.error})
                     if mock.error is not None:
                         raise ProviderError(mock.error)
-                    return mock.result
+                    return copy.deepcopy(mock.result)
                 if prov is None:
-                    raise ProviderError(server_only_message(ptype))
+                    last_err = server_only_message(ptype)
+                    break  # retrying cannot help
                 call = ProviderCall(name, kind, ptype, params, config, lambda lv, m: run.log(name, lv, m), run.opts)
                 return prov.query(call) if kind == "step" else prov.notify(call)
             except ProviderError as e:
                 last_err = str(e)
-                if prov is None and mocks is None:
-                    break
             except Exception as e:  # noqa: BLE001 - a provider bug must not crash the run
                 last_err = f"{type(e).__name__}: {e}"
         raise StepFailed(last_err or "provider call failed")
