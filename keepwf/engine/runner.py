@@ -14,6 +14,7 @@ from keepwf.engine.results import jsonable, truncate
 from keepwf.engine.secrets import Redactor, load_provider_configs
 from keepwf.engine.step import StepRunner
 from keepwf.engine.template import Renderer
+from keepwf.errors import UsageError
 from keepwf.model.run import RunResult, StepResult
 
 
@@ -46,11 +47,10 @@ class Run:
     def run(self) -> RunResult:
         opts = self.opts
         t0 = opts.now()
-        inputs = apply_inputs(self.data.get("inputs"), dict(opts.inputs or {}))
-        disabled = self.data.get("disabled") in (True, "true")
-        if disabled:
+        if self.data.get("disabled") in (True, "true"):
             self.log("", "info", f"workflow {self.workflow_id} is disabled; nothing ran")
-            return self._result("skipped", None, t0, inputs, [], {}, None)
+            return self._result("skipped", None, t0, dict(opts.inputs or {}), [], {}, None)
+        inputs = apply_inputs(self.data.get("inputs"), dict(opts.inputs or {}))
         self.configs = load_provider_configs(opts.providers_file, self.doc.root, opts.env, self.redactor,
                                              lambda level, msg: self.log("", level, msg))
         last_results = last_time = None
@@ -58,7 +58,7 @@ class Run:
             found = opts.history.last_successful(self.workflow_id)
             if found:
                 last_results, last_time = found
-        event = json.loads(json.dumps(opts.event, default=str)) if opts.event is not None else None
+        event = _plain_event(opts.event, opts.event_kind)
         if event is not None and opts.event_kind != "incident":
             self._severity_changed(event)
         self.context = build_context(event=event, event_kind=opts.event_kind, consts=self.data.get("consts"),
@@ -181,6 +181,21 @@ class Run:
             results=results,
             on_failure=on_failure,
         )
+
+
+def _plain_event(event: Any, kind: str | None) -> dict | None:
+    """A private JSON-plain copy of the event (the engine mutates it with enrichments)."""
+    if event is None:
+        return None
+    what = "incident" if kind == "incident" else "alert"
+    if not isinstance(event, dict):
+        raise UsageError(f"the {what} must be a JSON object, got {type(event).__name__}",
+                         hint=f"pass a file holding one {what} object, e.g. {{\"name\": \"cpu high\", ...}}")
+    try:
+        return json.loads(json.dumps(event, default=str))
+    except (RecursionError, ValueError) as e:
+        raise UsageError(f"the {what} cannot be used: {type(e).__name__}: {str(e)[:120]}",
+                         hint="check the event file (nesting deeper than a few hundred levels is refused)") from None
 
 
 def _deep_merge(source: dict, dest: dict) -> dict:

@@ -171,3 +171,10 @@ def test_random_templates_render_or_fail_cleanly(template):
         evaluate_if(template, r, _EV.setdefault("ev", SafeEval()))
     except (ConditionError, RenderError) as e:
         assert str(e)
+
+
+def test_event_that_is_not_an_object_is_a_usage_error():
+    from keepwf.errors import UsageError
+
+    with pytest.raises(UsageError, match="the alert must be a JSON object, got list"):
+        run(WF.format(msg="x"), event=[1, 2], event_kind="alert")
