@@ -125,35 +125,37 @@ def evaluate_if(template: str, renderer: Renderer, ev: SafeEval) -> tuple[bool, 
 
 # --- condition: threshold / assert (§2.8) -------------------------------------------------------------------------
 
-def _is_number(s: Any) -> bool:
-    return isinstance(s, str) and s.replace(".", "", 1).isdigit()
+def _is_percentage(a: Any) -> bool:
+    if isinstance(a, (int, float)) or not isinstance(a, str) or not a.endswith("%"):
+        return False
+    try:
+        f = float(a.strip("%"))
+    except ValueError:
+        raise ConditionError(f"Invalid threshold value {a!r}: not a percentage") from None
+    return not (f < 0 or f > 100)
 
 
 def _threshold_compare(value: Any, threshold: Any, compare_type: str) -> bool:
-    if isinstance(value, str) and _is_number(value):
+    """Keep's ThresholdCondition._validate/_apply_threshold, message for message."""
+    if str(value).replace(".", "", 1).isdigit():
         value = float(value)
         try:
             threshold = float(threshold)
         except (TypeError, ValueError):
-            raise ConditionError(f"Invalid values for threshold: {value!r} vs {threshold!r}") from None
-    elif isinstance(value, str) and value.endswith("%") and isinstance(threshold, str) and threshold.strip().endswith("%"):
-        try:
-            value, threshold = float(value[:-1]), float(threshold.strip()[:-1])
-        except ValueError:
-            raise ConditionError(f"Invalid values for threshold: {value!r} vs {threshold!r}") from None
-    elif isinstance(value, str) and (value.endswith("%") != (isinstance(threshold, str) and threshold.strip().endswith("%"))):
-        raise ConditionError(f"Invalid values for threshold: {value!r} vs {threshold!r} (mixed percent and non-percent)")
-    if isinstance(value, (int, float)) and isinstance(threshold, str):
-        try:
-            threshold = float(threshold)
-        except ValueError:
-            raise ConditionError(f"Invalid values for threshold: {value!r} vs {threshold!r}") from None
+            raise ConditionError("Invalid values for threshold - the compare_to is a float where the compare_value "
+                                 f"is not ({threshold!r})") from None
+    if not isinstance(threshold, type(value)):
+        raise ConditionError("Invalid threshold value, currently support only numeric and percentage values but got "
+                             f"{value!r} and {threshold!r}")
+    if _is_percentage(value) and not _is_percentage(threshold):
+        raise ConditionError("Invalid threshold value, currently support only numeric and percentage values but got "
+                             f"{value!r} and {threshold!r}")
+    if _is_percentage(value) and _is_percentage(threshold):
+        value, threshold = float(value.strip("%")), float(threshold.strip("%"))
     try:
-        if compare_type == "lt":
-            return value < threshold
-        return value > threshold
+        return value < threshold if compare_type == "lt" else value > threshold
     except TypeError:
-        raise ConditionError(f"Invalid values for threshold: {value!r} vs {threshold!r} (types differ)") from None
+        raise ConditionError(f"Invalid threshold value: cannot compare {value!r} and {threshold!r}") from None
 
 
 def apply_condition(cond: dict, renderer: Renderer, ev: SafeEval) -> dict:
@@ -176,11 +178,11 @@ def apply_condition(cond: dict, renderer: Renderer, ev: SafeEval) -> dict:
                 raise ConditionError(f"unknown compare_type {compare_type!r} (use gt or lt)")
             level = cond.get("level")
             rec.update(value=value, compare_to=compare_to, compare_value=value)
-            if isinstance(compare_to, str) and "," in compare_to:
-                thresholds = [t.strip() for t in compare_to.split(",")]
+            if "," in str(compare_to):
+                thresholds = [t.strip() for t in str(compare_to).split(",")]
                 levels = [lv.strip() for lv in str(level or "").split(",")]
                 if len(levels) != len(thresholds):
-                    raise ConditionError("condition threshold: compare_to and level must have the same number of items")
+                    raise ConditionError("Number of levels and number of thresholds do not match")
                 result = False
                 for t, lv in zip(thresholds, levels):
                     if _threshold_compare(value, t, compare_type):

@@ -94,7 +94,11 @@ def test_threshold_lt_and_percent_and_false_skips():
     assert run(yaml, event=alert(v="50%", t="80%"), event_kind="alert").step("s").status == "ran"
     assert run(yaml, event=alert(v="90", t="80"), event_kind="alert").step("s").status == "skipped"
     bad = run(yaml, event=alert(v="90", t="x"), event_kind="alert")
-    assert bad.status == "error" and "Invalid values for threshold" in bad.error
+    assert bad.status == "error" and "Invalid values for threshold - the compare_to is a float" in bad.error
+    bad = run(yaml, event=alert(v="50%", t="80"), event_kind="alert")
+    assert "currently support only numeric and percentage values" in bad.error
+    # two strings that are not numbers compare as strings (Keep)
+    assert run(yaml, event=alert(v="abc", t="abd"), event_kind="alert").step("s").status == "ran"
 
 
 def test_assert_condition():
