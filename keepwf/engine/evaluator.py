@@ -194,7 +194,7 @@ def apply_condition(cond: dict, renderer: Renderer, ev: SafeEval) -> dict:
                 if level is not None and result:
                     rec["level"] = level
         elif ctype == "assert":
-            expr = renderer.render(cond.get("assert", ""), safe=False)
+            expr = renderer.render(cond.get("assert", ""), safe=False, in_if=True)
             rec["assert"] = expr
             value, err = ev.evaluate(str(expr))
             result = bool(value) if err is None else False

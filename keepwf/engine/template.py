@@ -186,6 +186,48 @@ def keep_arg_escape(value: str, out: list, trusted: bool = False) -> str:
 keep_arg_escape.raw_too = True  # type: ignore[attr-defined]
 
 
+def python_quote_state(text: str) -> str | None:
+    """The Python string-literal quote we are inside at the end of ``text`` (None outside strings)."""
+    q = None
+    esc = False
+    for c in text:
+        if q:
+            if esc:
+                esc = False
+            elif c == "\\":
+                esc = True
+            elif c == q:
+                q = None
+        elif c in "'\"":
+            q = c
+    return q
+
+
+def if_escape(value: str, out: list, trusted: bool = False) -> str:
+    """keepwf decision: data in an ``if:``/``assert:`` expression is always a value, never code.
+
+    Inside quotes it is escaped as a Python string literal (it cannot close the quotes); outside quotes (Keep's
+    unquoted retry, ``{{ alert.count }} > 5``) it is inserted as is only when it is a Python literal (a number,
+    ``True``, a list…), otherwise as a quoted string.
+    """
+    if trusted:
+        return value
+    q = python_quote_state("".join(out))
+    if q is not None:
+        return value.replace("\\", "\\\\").replace(q, "\\" + q).replace("\n", "\\n").replace("\r", "\\r")
+    text = value.replace(MARK, "")
+    if not text.strip():
+        return value
+    try:
+        ast.literal_eval(text.strip())
+        return value
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return repr(text)
+
+
+if_escape.raw_too = True  # type: ignore[attr-defined]
+
+
 def _trim_token(token: str) -> str:
     if len(token) > 64:
         m = re.match(r"keep\.(\w+)", token)
@@ -353,7 +395,9 @@ class Renderer:
             return template
         precheck(template)
         if "{{" in template:
-            if escape is None and "keep." in template and not template.lstrip().startswith(RAW_PREFIX):
+            if escape is None and in_if:
+                escape = if_escape
+            elif escape is None and "keep." in template and not template.lstrip().startswith(RAW_PREFIX):
                 escape = keep_arg_escape
             rendered, missing = render_mustache(template, self.context, escape)
         else:
