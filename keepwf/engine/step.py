@@ -15,7 +15,7 @@ from keepwf.engine.providers.base import server_only_message
 from keepwf.engine.results import iso
 from keepwf.engine.secrets import resolve_step_config
 from keepwf.engine.shell import shell_escape, shlex_escape
-from keepwf.engine.template import RenderError, strip_marks
+from keepwf.engine.template import RenderError, if_escape, strip_marks
 from keepwf.model.run import StepResult
 
 OFFLINE = frozenset({"console", "mock", "bash", "python", "http", "webhook"})
@@ -206,6 +206,8 @@ class StepRunner:
         escape_for = None
         if ptype == "bash":
             escape_for = {"command": shell_escape if with_.get("shell") in (True, "true", "True") else shlex_escape}
+        elif ptype == "python":
+            escape_for = {"code": if_escape}  # data in the expression is a value, never code
         try:
             if ptype == "keep":
                 try:

@@ -254,3 +254,17 @@ def test_only_credentials_are_redacted():
                           None, {}, red)
     out = red.apply({"m": "POST http://127.0.0.1/x?token=abcd1234 X-Api k-5678"})
     assert out == {"m": "POST *** X-Api ***"}
+
+
+def test_python_code_gets_data_as_values():
+    r = run("""
+        workflow:
+          id: wf
+          steps:
+            - name: py
+              provider: {type: python, with: {code: "len('{{ alert.name }}')"}}
+            - name: py2
+              provider: {type: python, with: {code: "{{ alert.name }}"}}
+        """, allow_python=True, event=alert(name="') + str([0] * 10**9) + ('"), event_kind="alert")
+    assert r.results["py"] == [len("') + str([0] * 10**9) + ('")]
+    assert r.results["py2"] == ["') + str([0] * 10**9) + ('"]
