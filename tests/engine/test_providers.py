@@ -270,4 +270,4 @@ def test_python_code_gets_data_as_values():
     assert r.results["py2"] == [EVIL_CODE]
 
 
-EVIL_CODE = "') + str([0] * 10**9) + ('"
+EVIL_CODE = "__import__('os').getcwd() + ') + str([0] * 10**9) + ('"
