@@ -6,6 +6,7 @@ own rule) and a symbol table holding only a few harmless builtins. One interpret
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 from keepwf.engine.template import Renderer, RenderError, quote
@@ -71,10 +72,15 @@ class SafeEval:
         it.error_msg = None
         node = _PARSED.get(text)
         if node is None:
+            if len(text) > it.max_statement_length:
+                return None, f"expression longer than {it.max_statement_length} characters"
             try:
-                node = it.parse(text)
-            except Exception as e:  # noqa: BLE001 - a syntax error is an evaluation error
-                return None, self._message(it) or f"{type(e).__name__}: {e}"
+                # ast.parse already locates every node: asteval's extra fix_missing_locations pass is not needed
+                node = ast.parse(text)
+            except SyntaxError as e:
+                return None, f"SyntaxError: {e.msg}"
+            except (ValueError, MemoryError, RecursionError) as e:
+                return None, f"{type(e).__name__}: {e}"
             if len(text) <= 4096:
                 if len(_PARSED) > 4096:
                     _PARSED.clear()
