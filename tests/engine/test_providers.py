@@ -271,3 +271,40 @@ def test_python_code_gets_data_as_values():
 
 
 EVIL_CODE = "__import__('os').getcwd() + ') + str([0] * 10**9) + ('"
+
+
+def test_http_timeout_in_an_action(server):
+    r = run(f"""
+        workflow:
+          id: wf
+          actions:
+            - name: slow
+              provider: {{type: http, with: {{url: "{server.url}/slow", method: GET, timeout: 0.3}}}}
+        """)
+    assert r.status == "error" and "timed out" in r.error
+
+
+def test_mock_precedence_and_default():
+    mocks = MockSet.from_data({
+        "steps": {"by-name": {"result": "step"}},
+        "providers": {"team-chat": {"result": "config-name"}, "slack": {"result": "type"}},
+        "default": {"result": "default"},
+    })
+    r = run("""
+        workflow:
+          id: wf
+          actions:
+            - name: by-name
+              provider: {type: slack, config: "{{ providers.team-chat }}", with: {m: 1}}
+            - name: by-config
+              provider: {type: slack, config: "{{ providers.team-chat }}", with: {m: 1}}
+            - name: by-type
+              provider: {type: slack, with: {m: 1}}
+            - name: by-default
+              provider: {type: jira, with: {m: 1}}
+            - name: console-not-defaulted
+              provider: {type: console, with: {message: real}}
+        """, mocks=mocks)
+    assert [r.results[n][0] for n in ("by-name", "by-config", "by-type", "by-default", "console-not-defaulted")] == [
+        "step", "config-name", "type", "default", "real"]
+    assert len(r.calls) == 4
