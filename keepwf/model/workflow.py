@@ -32,6 +32,24 @@ class Problem:
         return asdict(self)
 
 
+class HasProblems:
+    """Mixin for results that carry a ``problems`` list: the error/warning views every caller needs."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
 @dataclass(frozen=True)
 class WorkflowDoc:
     """One workflow document as loaded from a file (or a blob at a commit).

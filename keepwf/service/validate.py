@@ -8,27 +8,16 @@ from pathlib import Path
 
 from keepwf.errors import UsageError
 from keepwf.model import Problem
+from keepwf.model.workflow import HasProblems
 
 
 @dataclass
-class ValidationReport:
+class ValidationReport(HasProblems):
     files: list[str]
     problems: list[Problem]
     workflows: int = 0
     notes: list[str] = field(default_factory=list)
     strict: bool = False
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def summary(self) -> dict:
         return {"files": len(self.files), "workflows": self.workflows, "errors": len(self.errors), "warnings": len(self.warnings)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from keepwf.config import CONFIG_FILE, Config, parse_config
+from keepwf.store.locate import read_config
 from keepwf.store.repo import Repo
 
 # Notes refs keepwf writes, and how git should merge each across clones (lines start with a sortable time).
@@ -15,16 +16,7 @@ def load_config(repo: Repo) -> Config:
         head = repo.head_commit()
         found = repo.blob_at(head, CONFIG_FILE) if head else None
         return parse_config(found[1].decode("utf-8", "replace"), CONFIG_FILE) if found else Config()
-    path = repo.root / CONFIG_FILE
-    if not path.exists():
-        return Config()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        from keepwf.errors import UsageError
-
-        raise UsageError(f"{CONFIG_FILE}: cannot read: {e}", hint=f"fix or remove {CONFIG_FILE}") from e
-    return parse_config(text, CONFIG_FILE)
+    return read_config(repo.root)
 
 
 def configure_notes_merge(repo: Repo) -> list[str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from keepwf.model import Problem, WorkflowDoc
+from keepwf.model.workflow import HasProblems
 from keepwf.workflow import yamlnodes as yn
 
 WORKFLOW_SUFFIXES = (".yml", ".yaml")
@@ -23,21 +24,9 @@ def is_workflow_file(path: str) -> bool:
 
 
 @dataclass
-class LoadResult:
+class LoadResult(HasProblems):
     docs: list[WorkflowDoc] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def extend(self, other: "LoadResult") -> None:
         self.docs.extend(other.docs)
