@@ -155,3 +155,21 @@ def test_git_cat_sort_uniq_merges_two_clones_notes(tmp_path):
     ids = [r["run_id"] for r in decode_lines(shown)]
     assert ids == [r["run_id"] for r in sorted([shared, *mine, *theirs], key=lambda r: r["started"])]
     assert [r["run_id"] for r in RunLog(ra).note(head)] == ids  # and keepwf reads the git-merged note
+
+
+def test_busy_repository_is_packed_like_gc_auto(tmp_repo):
+    from keepwf.store.housekeeping import loose_estimate, maybe_pack
+
+    repo = _repo(tmp_repo)
+    tmp_repo.git("config", "gc.auto", "20")
+    log = RunLog(repo)
+    i = 0
+    while loose_estimate(repo) < 512:  # at least two loose objects in objects/17, like git's own estimate
+        log.append_many([make_record(i + k, commit=repo.head_commit()) for k in range(20)], gc=False)
+        i += 20
+    assert maybe_pack(repo, wait=True)
+    stats = dict(ln.split(": ") for ln in tmp_repo.git("count-objects", "-v").splitlines())
+    assert int(stats["in-pack"]) > int(stats["count"])
+    assert len(list(log.iter_runs())) == i  # nothing lost by packing
+    tmp_repo.git("config", "gc.auto", "0")
+    assert not maybe_pack(repo, wait=True)  # gc.auto = 0 turns it off, as for git

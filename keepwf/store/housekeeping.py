@@ -37,7 +37,7 @@ def maybe_pack(repo, *, wait: bool = False) -> bool:
     limit = gc_threshold(repo)
     if limit <= 0 or est <= limit:
         return False
-    cmd = ["git", "-C", str(repo.common_dir), "gc", "--auto", "--quiet"]
+    cmd = ["git", "-C", str(repo.common_dir), *(["-c", "gc.autoDetach=false"] if wait else []), "gc", "--auto", "--quiet"]
     try:
         if wait:
             subprocess.run(cmd, capture_output=True, check=False)
