@@ -218,7 +218,6 @@ def test_concurrent_deploys_never_share_a_number(repo, tmp_path):
         else:
             assert "already exists" in err or "lock" in err
     made = [t for t in tags(repo) if t.startswith("keepwf/staging/a/")]
-    print("winners", winners, [o[2].strip()[:90] for o in outs])
     assert winners >= 1 and len(made) == winners
 
 

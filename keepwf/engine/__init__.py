@@ -10,5 +10,6 @@ from keepwf.engine.functions import FUNCTION_NAMES, FUNCTIONS
 from keepwf.engine.mocks import MockSet
 from keepwf.engine.options import ProgressEvent, RunHistory, RunOptions
 from keepwf.engine.runner import run_workflow
+from keepwf.engine.step import OFFLINE as OFFLINE_PROVIDERS
 
-__all__ = ["FUNCTIONS", "FUNCTION_NAMES", "MockSet", "ProgressEvent", "RunHistory", "RunOptions", "run_workflow"]
+__all__ = ["FUNCTIONS", "FUNCTION_NAMES", "OFFLINE_PROVIDERS", "MockSet", "ProgressEvent", "RunHistory", "RunOptions", "run_workflow"]

@@ -6,6 +6,7 @@ own rule) and a symbol table holding only a few harmless builtins. One interpret
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 from keepwf.engine.template import Renderer, RenderError, quote
@@ -54,6 +55,9 @@ class _Null:
         pass
 
 
+_PARSED: dict[str, object] = {}  # expression text → parsed tree (asteval does not mutate it)
+
+
 class SafeEval:
     """``evaluate(text) -> (value, error message or None)``."""
 
@@ -66,19 +70,37 @@ class SafeEval:
         it = self._interp
         it.error = []
         it.error_msg = None
+        node = _PARSED.get(text)
+        if node is None:
+            if len(text) > it.max_statement_length:
+                return None, f"expression longer than {it.max_statement_length} characters"
+            try:
+                # ast.parse already locates every node: asteval's extra fix_missing_locations pass is not needed
+                node = ast.parse(text)
+            except SyntaxError as e:
+                return None, f"SyntaxError: {e.msg}"
+            except (ValueError, MemoryError, RecursionError) as e:
+                return None, f"{type(e).__name__}: {e}"
+            if len(text) <= 4096:
+                if len(_PARSED) > 4096:
+                    _PARSED.clear()
+                _PARSED[text] = node
         try:
-            value = it.eval(text, show_errors=False, raise_errors=False)
+            value = it.eval(node, show_errors=False, raise_errors=False)
         except Exception as e:  # noqa: BLE001 - asteval itself failing is an evaluation error
             return None, f"{type(e).__name__}: {e}"
+        return (None, self._message(it) or "evaluation error") if it.error else (value, None)
+
+    @staticmethod
+    def _message(it) -> str | None:
         if it.error:
-            err = it.error[0]
             try:
-                kind, msg = err.get_error()
+                kind, msg = it.error[0].get_error()
                 lines = msg.strip().splitlines()
-                return None, (lines[-1] if lines else kind)
+                return lines[-1] if lines else kind
             except Exception:  # noqa: BLE001
-                return None, "evaluation error"
-        return value, None
+                return "evaluation error"
+        return None
 
 
 def _eval_twice(ev: SafeEval, text: str) -> tuple[Any, str | None]:
@@ -109,35 +131,37 @@ def evaluate_if(template: str, renderer: Renderer, ev: SafeEval) -> tuple[bool, 
 
 # --- condition: threshold / assert (§2.8) -------------------------------------------------------------------------
 
-def _is_number(s: Any) -> bool:
-    return isinstance(s, str) and s.replace(".", "", 1).isdigit()
+def _is_percentage(a: Any) -> bool:
+    if isinstance(a, (int, float)) or not isinstance(a, str) or not a.endswith("%"):
+        return False
+    try:
+        f = float(a.strip("%"))
+    except ValueError:
+        raise ConditionError(f"Invalid threshold value {a!r}: not a percentage") from None
+    return not (f < 0 or f > 100)
 
 
 def _threshold_compare(value: Any, threshold: Any, compare_type: str) -> bool:
-    if isinstance(value, str) and _is_number(value):
+    """Keep's ThresholdCondition._validate/_apply_threshold, message for message."""
+    if str(value).replace(".", "", 1).isdigit():
         value = float(value)
         try:
             threshold = float(threshold)
         except (TypeError, ValueError):
-            raise ConditionError(f"Invalid values for threshold: {value!r} vs {threshold!r}") from None
-    elif isinstance(value, str) and value.endswith("%") and isinstance(threshold, str) and threshold.strip().endswith("%"):
-        try:
-            value, threshold = float(value[:-1]), float(threshold.strip()[:-1])
-        except ValueError:
-            raise ConditionError(f"Invalid values for threshold: {value!r} vs {threshold!r}") from None
-    elif isinstance(value, str) and (value.endswith("%") != (isinstance(threshold, str) and threshold.strip().endswith("%"))):
-        raise ConditionError(f"Invalid values for threshold: {value!r} vs {threshold!r} (mixed percent and non-percent)")
-    if isinstance(value, (int, float)) and isinstance(threshold, str):
-        try:
-            threshold = float(threshold)
-        except ValueError:
-            raise ConditionError(f"Invalid values for threshold: {value!r} vs {threshold!r}") from None
+            raise ConditionError("Invalid values for threshold - the compare_to is a float where the compare_value "
+                                 f"is not ({threshold!r})") from None
+    if not isinstance(threshold, type(value)):
+        raise ConditionError("Invalid threshold value, currently support only numeric and percentage values but got "
+                             f"{value!r} and {threshold!r}")
+    if _is_percentage(value) and not _is_percentage(threshold):
+        raise ConditionError("Invalid threshold value, currently support only numeric and percentage values but got "
+                             f"{value!r} and {threshold!r}")
+    if _is_percentage(value) and _is_percentage(threshold):
+        value, threshold = float(value.strip("%")), float(threshold.strip("%"))
     try:
-        if compare_type == "lt":
-            return value < threshold
-        return value > threshold
+        return value < threshold if compare_type == "lt" else value > threshold
     except TypeError:
-        raise ConditionError(f"Invalid values for threshold: {value!r} vs {threshold!r} (types differ)") from None
+        raise ConditionError(f"Invalid threshold value: cannot compare {value!r} and {threshold!r}") from None
 
 
 def apply_condition(cond: dict, renderer: Renderer, ev: SafeEval) -> dict:
@@ -160,11 +184,11 @@ def apply_condition(cond: dict, renderer: Renderer, ev: SafeEval) -> dict:
                 raise ConditionError(f"unknown compare_type {compare_type!r} (use gt or lt)")
             level = cond.get("level")
             rec.update(value=value, compare_to=compare_to, compare_value=value)
-            if isinstance(compare_to, str) and "," in compare_to:
-                thresholds = [t.strip() for t in compare_to.split(",")]
+            if "," in str(compare_to):
+                thresholds = [t.strip() for t in str(compare_to).split(",")]
                 levels = [lv.strip() for lv in str(level or "").split(",")]
                 if len(levels) != len(thresholds):
-                    raise ConditionError("condition threshold: compare_to and level must have the same number of items")
+                    raise ConditionError("Number of levels and number of thresholds do not match")
                 result = False
                 for t, lv in zip(thresholds, levels):
                     if _threshold_compare(value, t, compare_type):
@@ -176,7 +200,7 @@ def apply_condition(cond: dict, renderer: Renderer, ev: SafeEval) -> dict:
                 if level is not None and result:
                     rec["level"] = level
         elif ctype == "assert":
-            expr = renderer.render(cond.get("assert", ""), safe=False)
+            expr = renderer.render(cond.get("assert", ""), safe=False, in_if=True)
             rec["assert"] = expr
             value, err = ev.evaluate(str(expr))
             result = bool(value) if err is None else False

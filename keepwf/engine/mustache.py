@@ -6,8 +6,10 @@ Compiled templates are cached. Differences from chevron, on purpose:
 - values substituted from *data* (anything outside ``consts``/``vars``) have ``{{`` and ``keep.`` neutralised with an
   invisible marker so that alert text is never rendered again nor evaluated as a ``keep.*`` call (see
   ``template.strip_marks``);
-- an ``escape`` hook replaces HTML escaping (Keep un-escapes chevron's HTML escaping after each pass, so the
-  default hook is the identity) — the bash provider passes a shell-quoting hook.
+- an ``escape(value, output_so_far, trusted)`` hook replaces HTML escaping (Keep un-escapes chevron's HTML escaping
+  after each pass, so the default is the identity): the bash provider passes a shell-quoting hook, and templates
+  with ``keep.*`` calls one that escapes data inside the calls' quoted arguments (``template.keep_arg_escape``).
+  A hook with ``raw_too = True`` also applies to ``{{{ }}}``/``{{& }}``.
 """
 
 from __future__ import annotations
@@ -139,9 +141,10 @@ def compile_template(template: str) -> list:
     nodes = _CACHE.get(template)
     if nodes is None:
         nodes, _ = _build(_tokenize(template), 0, None)
-        if len(_CACHE) > 20000:
-            _CACHE.clear()
-        _CACHE[template] = nodes
+        if len(template) <= 4096:  # long texts are mostly data from a previous pass: not worth keeping
+            if len(_CACHE) > 5000:
+                _CACHE.clear()
+            _CACHE[template] = nodes
     return nodes
 
 
@@ -191,13 +194,17 @@ def _mark(s: str) -> str:
     return s
 
 
-class RenderState:
-    __slots__ = ("missing", "escape", "depth")
+MAX_SIZE = 8 * 1024 * 1024  # characters substituted into one rendering pass
 
-    def __init__(self, escape: Callable[[str, list], str] | None = None):
+
+class RenderState:
+    __slots__ = ("missing", "escape", "depth", "size")
+
+    def __init__(self, escape: Callable | None = None):
         self.missing: list[str] = []
         self.escape = escape
         self.depth = 0
+        self.size = 0
 
 
 def _to_text(v: Any) -> str:
@@ -220,13 +227,20 @@ def render_nodes(nodes: list, scopes: list, st: RenderState, out: list) -> None:
             if v is True and kind == VAR and node[1] == "." and len(scopes) > 1:
                 v = scopes[1]
             s = _to_text(v)
-            if not (si == nroot and node[2][0] in TRUSTED_ROOTS):
+            trusted = si == nroot and node[2][0] in TRUSTED_ROOTS
+            if not trusted:
                 s = _mark(s)
             if kind == VAR:
                 if st.escape is not None:
-                    s = st.escape(s, out)
-            elif "&" in s:
-                s = html.unescape(s)
+                    s = st.escape(s, out, trusted)
+            else:
+                if "&" in s:
+                    s = html.unescape(s)
+                if st.escape is not None and getattr(st.escape, "raw_too", False):
+                    s = st.escape(s, out, trusted)
+            st.size += len(s)
+            if st.size > MAX_SIZE:
+                raise MustacheError(f"output grows beyond {MAX_SIZE} characters")
             out.append(s)
         elif kind == SEC:
             v, found, _ = lookup(node[1], node[2], scopes)

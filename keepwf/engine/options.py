@@ -70,3 +70,4 @@ class RunOptions:
     result_limit: int = DEFAULT_RESULT_LIMIT
     http_timeout: float = 30.0
     cwd: str | None = None  # working directory for bash
+    run_timeout: float | None = None  # seconds; checked between steps → status "timeout"

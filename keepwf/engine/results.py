@@ -7,6 +7,13 @@ import json
 from typing import Any
 
 
+def iso(dt: _dt.datetime) -> str:
+    """UTC ISO-8601 with microseconds and a ``Z`` (naive datetimes are taken as UTC)."""
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    return dt.isoformat(timespec="microseconds") + "Z"
+
+
 def jsonable(v: Any, depth: int = 0) -> Any:
     if depth > 100:
         return "…"

@@ -9,15 +9,13 @@ from keepwf.engine.context import apply_inputs, build_context
 from keepwf.engine.evaluator import SafeEval
 from keepwf.engine.functions import FnContext
 from keepwf.engine.options import ProgressEvent, RunOptions
+from keepwf.engine.results import iso as _iso
 from keepwf.engine.results import jsonable, truncate
 from keepwf.engine.secrets import Redactor, load_provider_configs
-from keepwf.engine.step import StepFailed, StepRunner
+from keepwf.engine.step import StepRunner
 from keepwf.engine.template import Renderer
+from keepwf.errors import UsageError
 from keepwf.model.run import RunResult, StepResult
-
-
-def _iso(dt) -> str:
-    return dt.isoformat(timespec="microseconds").replace("+00:00", "Z") if dt.tzinfo else dt.isoformat(timespec="microseconds") + "Z"
 
 
 class Run:
@@ -49,11 +47,10 @@ class Run:
     def run(self) -> RunResult:
         opts = self.opts
         t0 = opts.now()
-        inputs = apply_inputs(self.data.get("inputs"), dict(opts.inputs or {}))
-        disabled = self.data.get("disabled") in (True, "true")
-        if disabled:
+        if self.data.get("disabled") in (True, "true"):
             self.log("", "info", f"workflow {self.workflow_id} is disabled; nothing ran")
-            return self._result("skipped", None, t0, inputs, [], {}, None)
+            return self._result("skipped", None, t0, dict(opts.inputs or {}), [], {}, None)
+        inputs = apply_inputs(self.data.get("inputs"), dict(opts.inputs or {}))
         self.configs = load_provider_configs(opts.providers_file, self.doc.root, opts.env, self.redactor,
                                              lambda level, msg: self.log("", level, msg))
         last_results = last_time = None
@@ -61,7 +58,7 @@ class Run:
             found = opts.history.last_successful(self.workflow_id)
             if found:
                 last_results, last_time = found
-        event = json.loads(json.dumps(opts.event, default=str)) if opts.event is not None else None
+        event = _plain_event(opts.event, opts.event_kind)
         if event is not None and opts.event_kind != "incident":
             self._severity_changed(event)
         self.context = build_context(event=event, event_kind=opts.event_kind, consts=self.data.get("consts"),
@@ -81,7 +78,11 @@ class Run:
         status, error = "success", None
         fatal: str | None = None
         index = 0
+        timed_out = False
         for step in steps:
+            if self._over_time(t0):
+                timed_out = True
+                break
             index += 1
             rec, stop = stepper.run(step, "step", index, total)
             records.append(rec)
@@ -91,8 +92,11 @@ class Run:
             if stop:
                 break
         action_errors: list[str] = []
-        if fatal is None:
+        if fatal is None and not timed_out:
             for action in actions:
+                if self._over_time(t0):
+                    timed_out = True
+                    break
                 index += 1
                 rec, stop = stepper.run(action, "action", index, total)
                 records.append(rec)
@@ -106,12 +110,15 @@ class Run:
             for rec in records:
                 if rec.kind == "step":
                     results[rec.name] = rec.results
-        if fatal is not None:
+        if timed_out:
+            status, error = "timeout", f"the run exceeded its time limit of {opts.run_timeout:g}s; later steps did not run"
+            self.log("", "error", error)
+        elif fatal is not None:
             status, error = "error", fatal
         elif action_errors:
             status, error = "error", ", ".join(action_errors)
         on_failure = None
-        if status == "error" and isinstance(self.data.get("on-failure"), dict):
+        if status in ("error", "timeout") and isinstance(self.data.get("on-failure"), dict):
             spec = dict(self.data["on-failure"])
             spec.setdefault("name", "on-failure")
             prov = dict(spec.get("provider") or {})
@@ -121,6 +128,10 @@ class Run:
             spec["provider"] = prov
             on_failure, _ = stepper.run(spec, "action", total + 1, total + 1)
         return self._result(status, error, t0, inputs, records, results, on_failure)
+
+    def _over_time(self, t0) -> bool:
+        limit = self.opts.run_timeout
+        return bool(limit) and (self.opts.now() - t0).total_seconds() > limit
 
     def _severity_changed(self, event: dict) -> None:
         """A ``severity_changed: true`` alert trigger sets Keep's comparison fields from the previous alert."""
@@ -170,6 +181,21 @@ class Run:
             results=results,
             on_failure=on_failure,
         )
+
+
+def _plain_event(event: Any, kind: str | None) -> dict | None:
+    """A private JSON-plain copy of the event (the engine mutates it with enrichments)."""
+    if event is None:
+        return None
+    what = "incident" if kind == "incident" else "alert"
+    if not isinstance(event, dict):
+        raise UsageError(f"the {what} must be a JSON object, got {type(event).__name__}",
+                         hint=f"pass a file holding one {what} object, e.g. {{\"name\": \"cpu high\", ...}}")
+    try:
+        return json.loads(json.dumps(event, default=str))
+    except (RecursionError, ValueError) as e:
+        raise UsageError(f"the {what} cannot be used: {type(e).__name__}: {str(e)[:120]}",
+                         hint="check the event file (nesting deeper than a few hundred levels is refused)") from None
 
 
 def _deep_merge(source: dict, dest: dict) -> dict:

@@ -17,7 +17,8 @@ from typing import Any
 REDACTED = "***"
 _ENV_TMPL = re.compile(r"\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _DOLLAR = re.compile(r"^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$")
-MIN_SECRET_LEN = 3
+MIN_SECRET_LEN = 4
+NOT_SECRET_KEYS = frozenset({"method", "verify", "timeout", "description"})  # settings, not credentials
 
 
 class Redactor:
@@ -27,8 +28,12 @@ class Redactor:
 
     def add(self, value: Any) -> None:
         if isinstance(value, dict):
-            for v in value.values():
-                self.add(v)
+            if set(value) == {"key", "value"}:  # webhook headers: [{key, value}] → only the value is a credential
+                self.add(value["value"])
+                return
+            for k, v in value.items():
+                if k not in NOT_SECRET_KEYS:
+                    self.add(v)
         elif isinstance(value, list):
             for v in value:
                 self.add(v)

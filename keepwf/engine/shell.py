@@ -34,7 +34,7 @@ def quote_state(text: str) -> str:
     return state
 
 
-def shell_escape(value: str, out: list[str]) -> str:
+def shell_escape(value: str, out: list[str], trusted: bool = False) -> str:
     """For ``shell: true`` (``/bin/sh -c``)."""
     state = quote_state("".join(out))
     if state == "'":
@@ -44,7 +44,7 @@ def shell_escape(value: str, out: list[str]) -> str:
     return shlex.quote(value)
 
 
-def shlex_escape(value: str, out: list[str]) -> str:
+def shlex_escape(value: str, out: list[str], trusted: bool = False) -> str:
     """For ``shell: false`` (Keep's default: ``shlex.split``, no shell): inside "…" only ``\\`` and ``"`` escape."""
     state = quote_state("".join(out))
     if state == "'":

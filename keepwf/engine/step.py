@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from keepwf.engine.context import foreach_items
@@ -11,20 +12,20 @@ from keepwf.engine.evaluator import ConditionError, apply_condition, evaluate_if
 from keepwf.engine.options import ProgressEvent
 from keepwf.engine.providers import ProviderCall, ProviderError, get_provider
 from keepwf.engine.providers.base import server_only_message
+from keepwf.engine.results import iso
 from keepwf.engine.secrets import resolve_step_config
 from keepwf.engine.shell import shell_escape, shlex_escape
-from keepwf.engine.template import RenderError, strip_marks
+from keepwf.engine.template import RenderError, if_escape, strip_marks
 from keepwf.model.run import StepResult
 
 OFFLINE = frozenset({"console", "mock", "bash", "python", "http", "webhook"})
+# names a condition alias may not take: they would hide the run's context
+RESERVED = frozenset({"alert", "event", "incident", "steps", "actions", "foreach", "consts", "vars", "aliases",
+                      "secrets", "inputs", "fn", "last_workflow_results", "last_workflow_run_time", "providers"})
 _PY_KEYWORDS = {"if": "if_", "for": "for_", "from": "from_"}
 
 
 class StepFailed(Exception):
-    pass
-
-
-class _Skip(Exception):
     pass
 
 
@@ -82,14 +83,18 @@ class StepRunner:
                     try:
                         if self._single(spec, kind, name, ptype, provider, entry, foreach=True, item=item):
                             ran_any = True
-                    except (StepFailed, _Skip) as e:
+                    except StepFailed as e:
                         msg = str(e)
                         self.item_errors.append(msg)
                         run.log(name, "error", f"foreach item failed: {msg}")
-                self.ctx["foreach"] = {}
                 if not ran_any:
                     status = "skipped"
-                    skip_reason = "no foreach item ran" if items else "foreach over an empty list"
+                    if not items:
+                        skip_reason = "foreach over an empty list"
+                    elif len(self.item_errors) == items:
+                        skip_reason = f"all {items} foreach items failed (see item_errors)"
+                    else:
+                        skip_reason = "no foreach item ran"
             else:
                 if not self._single(spec, kind, name, ptype, provider, entry):
                     status = "skipped"
@@ -98,14 +103,22 @@ class StepRunner:
             status, error = "error", run.redactor.text(str(e))
             level = "warning" if spec.get("continue_on_error") else "error"
             run.log(name, level, f"{kind} {name} failed: {error}")
+        except RecursionError:
+            status, error = "error", "data nested too deeply to process"
+            run.log(name, "error", f"{kind} {name} failed: {error}")
+        except Exception as e:  # noqa: BLE001 - a keepwf bug must not crash the run; it is reported as the step's error
+            status = "error"
+            error = run.redactor.text(f"keepwf internal error ({type(e).__name__}: {e}); please report it")
+            run.log(name, "error", f"{kind} {name} failed: {error}")
         finally:
             self.ctx["vars"] = {}
             self.ctx["aliases"] = {}
+            self.ctx["foreach"] = {}
         ended = run.opts.now()
         ms = max(0, int((ended - started).total_seconds() * 1000))
         rec = StepResult(
             name=name, kind=kind, status=status, provider=ptype, attempts=self.attempts, duration_ms=ms,
-            started=started.isoformat(), results=[run.record(r) for r in self.raw_results], error=error,
+            started=iso(started), results=[run.record(r) for r in self.raw_results], error=error,
             skip_reason=skip_reason, items=items, item_errors=[run.redactor.text(e) for e in self.item_errors],
             conditions=run.record(self.conditions) if self.conditions else {},
         )
@@ -131,13 +144,16 @@ class StepRunner:
                     rec = apply_condition(c, r, run.evaluator)
                     entry["conditions"].setdefault(rec["name"], []).append(rec)
                     self.conditions.setdefault(rec["name"], []).append(rec)
+                    if str(rec["alias"]) in RESERVED:
+                        raise StepFailed(f"condition alias {rec['alias']!r} would hide the {rec['alias']!r} context; "
+                                         f"pick another alias")
                     self.ctx[str(rec["alias"])] = rec["result"]
                     self.ctx["foreach"].update({"compare_value": rec.get("value"), "compare_to": rec.get("compare_to")})
                     cond_aliases.append(str(rec["alias"]))
             expr = spec.get("if")
-            if expr is None and cond_aliases:
-                expr = " and ".join("{{ " + a + " }}" for a in cond_aliases)
-            if expr is not None and str(expr).strip() != "":
+            if not expr and cond_aliases:  # Keep: a falsy if: (absent, "", false) means "all conditions"
+                expr = " and ".join("{{ " + a + " }} " for a in cond_aliases)
+            if expr and str(expr).strip() != "":
                 ok, rendered_if = evaluate_if(str(expr), r, run.evaluator)
                 if not ok:
                     self._skip_reason = f"if: {str(expr).strip()!r} was false (rendered: {rendered_if!r})"
@@ -190,6 +206,8 @@ class StepRunner:
         escape_for = None
         if ptype == "bash":
             escape_for = {"command": shell_escape if with_.get("shell") in (True, "true", "True") else shlex_escape}
+        elif ptype == "python":
+            escape_for = {"code": if_escape}  # data in the expression is a value, never code
         try:
             if ptype == "keep":
                 try:
@@ -225,15 +243,14 @@ class StepRunner:
                                       "error": mock.error})
                     if mock.error is not None:
                         raise ProviderError(mock.error)
-                    return mock.result
+                    return copy.deepcopy(mock.result)
                 if prov is None:
-                    raise ProviderError(server_only_message(ptype))
+                    last_err = server_only_message(ptype)
+                    break  # retrying cannot help
                 call = ProviderCall(name, kind, ptype, params, config, lambda lv, m: run.log(name, lv, m), run.opts)
                 return prov.query(call) if kind == "step" else prov.notify(call)
             except ProviderError as e:
                 last_err = str(e)
-                if prov is None and mocks is None:
-                    break
             except Exception as e:  # noqa: BLE001 - a provider bug must not crash the run
                 last_err = f"{type(e).__name__}: {e}"
         raise StepFailed(last_err or "provider call failed")

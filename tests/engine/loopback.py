@@ -21,6 +21,10 @@ class Loopback:
                 body = self.rfile.read(n).decode() if n else ""
                 outer.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
                                        "body": body})
+                if self.path.startswith("/slow"):
+                    import time
+
+                    time.sleep(1.0)
                 if self.path.startswith("/status/"):
                     code = int(self.path.split("/")[2].split("?")[0])
                     payload = {"error": code}

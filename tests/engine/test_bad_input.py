@@ -144,3 +144,79 @@ def test_random_alert_payloads_never_raise_or_execute(payload, tmp_path):
     assert not list(tmp_path.iterdir())
     for s in r.steps:
         assert s.status != "error" or s.error
+
+
+_EV: dict = {}
+_TOKENS = ["{{", "}}", "{{{", "}}}", "(", ")", "keep.", "len", "uppercase", "json_loads", "'", '"', "#", "^", "/",
+           "&", "!", ">", "=", "alert.name", "alert.tags", "steps.x.results", ".", ",", " ", "\n", "[", "]", "\\",
+           "raw_render_without_execution(", "fn.upper", "1", "-", "*", "__class__", "consts.c", "{", "}"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=25).map("".join))
+def test_random_templates_render_or_fail_cleanly(template):
+    from keepwf.engine.context import EventDict, fn_helpers
+    from keepwf.engine.evaluator import ConditionError, SafeEval, evaluate_if
+    from keepwf.engine.template import Renderer, RenderError
+
+    ctx = {"alert": EventDict({"name": "n'\"\\", "tags": ["a", "b"]}), "steps": {"x": {"results": [1]}},
+           "consts": {"c": "{{ alert.name }}"}, "fn": fn_helpers(), "vars": {}}
+    r = Renderer(ctx)
+    for safe in (True, False):
+        try:
+            r.render(template, safe=safe)
+        except RenderError as e:
+            assert str(e)
+    try:
+        evaluate_if(template, r, _EV.setdefault("ev", SafeEval()))
+    except (ConditionError, RenderError) as e:
+        assert str(e)
+
+
+def test_event_that_is_not_an_object_is_a_usage_error():
+    from keepwf.errors import UsageError
+
+    with pytest.raises(UsageError, match="the alert must be a JSON object, got list"):
+        run(WF.format(msg="x"), event=[1, 2], event_kind="alert")
+
+
+@pytest.mark.parametrize("payload", ["' or [0] * 10**9 or '", "\\' or [0] * 10**9 or \\'", '" or [0]*10**9 or "',
+                                     "[0] * 10**9", "x')\nimport os\n('"])
+def test_data_cannot_become_code_in_if_or_assert(payload):
+    import time
+
+    t = time.monotonic()
+    r = run("""
+        workflow:
+          id: wf
+          steps:
+            - name: quoted
+              if: "'{{ alert.name }}' == 'x'"
+              provider: {type: console, with: {message: q}}
+            - name: bare
+              if: "{{ alert.name }} == 'x'"
+              provider: {type: console, with: {message: b}}
+            - name: number
+              if: "{{ alert.name }} > 5"
+              continue_on_error: true
+              provider: {type: console, with: {message: n}}
+            - name: asserted
+              condition: [{name: c, type: assert, assert: "'{{ alert.name }}' != ''"}]
+              provider: {type: console, with: {message: a}}
+        """, event=alert(name=payload), event_kind="alert")
+    assert time.monotonic() - t < 5
+    assert r.step("quoted").status == "skipped" and r.step("bare").status == "skipped"
+    assert r.step("number").status == "error"  # a string compared with a number: a clean evaluation error
+    assert r.step("asserted").status == "ran"
+
+
+def test_unquoted_retry_inserts_non_literals_as_strings():
+    r = run("""
+        workflow:
+          id: wf
+          steps:
+            - name: s
+              if: "{{ alert.severity }} == 'critical' and {{ alert.count }} > 3"
+              provider: {type: console, with: {message: ok}}
+        """, event=alert(count=7), event_kind="alert")
+    assert r.step("s").status == "ran"  # Keep fails here: `critical == 'critical'` is a NameError in its retry

@@ -94,7 +94,11 @@ def test_threshold_lt_and_percent_and_false_skips():
     assert run(yaml, event=alert(v="50%", t="80%"), event_kind="alert").step("s").status == "ran"
     assert run(yaml, event=alert(v="90", t="80"), event_kind="alert").step("s").status == "skipped"
     bad = run(yaml, event=alert(v="90", t="x"), event_kind="alert")
-    assert bad.status == "error" and "Invalid values for threshold" in bad.error
+    assert bad.status == "error" and "Invalid values for threshold - the compare_to is a float" in bad.error
+    bad = run(yaml, event=alert(v="50%", t="80"), event_kind="alert")
+    assert "currently support only numeric and percentage values" in bad.error
+    # two strings that are not numbers compare as strings (Keep)
+    assert run(yaml, event=alert(v="abc", t="abd"), event_kind="alert").step("s").status == "ran"
 
 
 def test_assert_condition():
@@ -324,3 +328,36 @@ def test_use_merges_reusable_action_from_document_root():
         """
     )
     assert r.results["a"] == ["override"]
+
+
+def test_falsy_if_counts_as_absent_like_keep():
+    r = run("""
+        workflow:
+          id: wf
+          steps:
+            - name: s
+              if: false
+              provider: {type: console, with: {message: ran}}
+            - name: c
+              if: ""
+              condition: [{name: c1, type: assert, assert: "1 == 2"}]
+              provider: {type: console, with: {message: ran}}
+        """)
+    assert r.step("s").status == "ran"
+    assert r.step("c").status == "skipped"
+
+
+def test_run_timeout_between_steps():
+    from tests.engine.helpers import Clock
+
+    r = run("""
+        workflow:
+          id: wf
+          steps:
+            - name: s1
+              provider: {type: console, with: {message: one}}
+            - name: s2
+              provider: {type: console, with: {message: two}}
+        """, now=Clock(step_ms=400), run_timeout=1.0)
+    assert r.status == "timeout" and "time limit of 1s" in r.error
+    assert [s.name for s in r.steps] == ["s1"]

@@ -145,3 +145,18 @@ def test_is_first_time_from_history():
 def test_from_timestamp():
     out = r("keep.from_timestamp(0)")
     assert out == str(datetime(1970, 1, 1, tzinfo=timezone.utc))
+
+
+@pytest.mark.parametrize("text", ["can't", "it'", "say \"hi\"", "back\\slash", "two\nlines\r\n", "a', 'b", "x)", "(("])
+def test_data_in_quoted_arguments_arrives_exactly(text):
+    ctx = {"alert": EventDict({"d": text, "fingerprint": "f", "status": "firing",
+                               "firingStartTime": "2026-03-02T09:00:00Z"}), "fn": {}}
+    assert r("keep.uppercase('{{ alert.d }}')", ctx) == text.upper()
+    assert r('keep.len("{{ alert.d }}")', ctx) == str(len(text))
+    assert r("keep.get_firing_time('{{ alert }}', 'minutes')", ctx) == "60.00"
+
+
+def test_engine_registry_equals_the_validators_whitelist():
+    from keepwf.workflow.functions import KEEP_FUNCTIONS
+
+    assert set(FUNCTIONS) == set(KEEP_FUNCTIONS)

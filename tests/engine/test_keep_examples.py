@@ -73,6 +73,7 @@ def _examples(root: Path):
 
 def test_every_keep_example_runs_without_crashing(keep_examples, tmp_path):
     summary = {}
+    outputs = {}
     with Loopback() as server:
         for path in _examples(keep_examples):
             res = load_source(path.read_bytes(), path.name)
@@ -101,9 +102,18 @@ def test_every_keep_example_runs_without_crashing(keep_examples, tmp_path):
                         assert s.error and len(s.error) > 5, (path.name, s.name)
                 assert not list(tmp_path.iterdir()), f"{path.name} created files: alert text executed?"
                 summary[f"{path.name}#{doc.index}"] = (r.status, r.error, len(payload))
+                outputs[path.name] = r.results
+    # keep-format.md §5: the self-contained examples run clean; spot-check rendered outputs
+    for name in ("console_example.yml", "consts_and_dict.yml", "inputs_example.yml", "mustache-paths-example.yml",
+                 "complex-conditions-cel.yml", "multi-condition-cel.yml", "pattern-matching-cel.yml",
+                 "incident_example.yml", "incident-enrich.yaml", "autosupress.yml", "change.yml"):
+        assert summary[name + "#0"][0] == "success", (name, summary[name + "#0"])
     ok = sum(1 for v in summary.values() if v[0] == "success")
     print(f"\n{ok}/{len(summary)} examples succeeded")
     for name, (status, error, _) in sorted(summary.items()):
         if status != "success":
             print(f"  {name}: {status}: {(error or '')[:160]}")
     assert len(summary) >= 100
+    assert outputs["mustache-paths-example.yml"]["console-step-with-list"] == ["bye"]
+    assert outputs["consts_and_dict.yml"]["print-user-query"] == ["select * from user where user.id == 999;"]
+    assert outputs["incident_example.yml"]["just-echo"] == ["Hey there! I am an incident!"]

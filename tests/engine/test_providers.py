@@ -87,7 +87,7 @@ def test_python_disabled_by_default():
 
 @pytest.mark.parametrize("code, imports, expected", [
     ("1 + 1", "", 2), ("[x * 2 for x in [1, 2]]", "", [2, 4]), ("loads('{\\\"a\\\": 1}')", "json", {"a": 1}),
-    ("sqrt(16)", "math", 4.0),
+    ("sqrt(16)", "math", 4.0), ("datetime(2020, 1, 2).isoformat()", "datetime", "2020-01-02T00:00:00"),
 ])
 def test_python_expression(code, imports, expected):
     r = run(PY.format(code=code, imports=imports), allow_python=True)
@@ -243,3 +243,68 @@ def test_bad_mock_files(text, msg):
 
     with pytest.raises(UsageError, match=msg):
         MockSet.parse(text, "m.yml")
+
+
+def test_only_credentials_are_redacted():
+    from keepwf.engine.secrets import Redactor, load_provider_configs
+
+    red = Redactor()
+    load_provider_configs({"hook": {"authentication": {"url": "http://127.0.0.1/x?token=abcd1234", "method": "POST",
+                                                       "verify": True, "headers": [{"key": "X-Api", "value": "k-5678"}]}}},
+                          None, {}, red)
+    out = red.apply({"m": "POST http://127.0.0.1/x?token=abcd1234 X-Api k-5678"})
+    assert out == {"m": "POST *** X-Api ***"}
+
+
+def test_python_code_gets_data_as_values():
+    r = run("""
+        workflow:
+          id: wf
+          steps:
+            - name: py
+              provider: {type: python, with: {code: "len('{{ alert.name }}')"}}
+            - name: py2
+              provider: {type: python, with: {code: "{{ alert.name }}"}}
+        """, allow_python=True, event=alert(name=EVIL_CODE), event_kind="alert")
+    assert r.results["py"] == [len(EVIL_CODE)]
+    assert r.results["py2"] == [EVIL_CODE]
+
+
+EVIL_CODE = "__import__('os').getcwd() + ') + str([0] * 10**9) + ('"
+
+
+def test_http_timeout_in_an_action(server):
+    r = run(f"""
+        workflow:
+          id: wf
+          actions:
+            - name: slow
+              provider: {{type: http, with: {{url: "{server.url}/slow", method: GET, timeout: 0.3}}}}
+        """)
+    assert r.status == "error" and "timed out" in r.error
+
+
+def test_mock_precedence_and_default():
+    mocks = MockSet.from_data({
+        "steps": {"by-name": {"result": "step"}},
+        "providers": {"team-chat": {"result": "config-name"}, "slack": {"result": "type"}},
+        "default": {"result": "default"},
+    })
+    r = run("""
+        workflow:
+          id: wf
+          actions:
+            - name: by-name
+              provider: {type: slack, config: "{{ providers.team-chat }}", with: {m: 1}}
+            - name: by-config
+              provider: {type: slack, config: "{{ providers.team-chat }}", with: {m: 1}}
+            - name: by-type
+              provider: {type: slack, with: {m: 1}}
+            - name: by-default
+              provider: {type: jira, with: {m: 1}}
+            - name: console-not-defaulted
+              provider: {type: console, with: {message: real}}
+        """, mocks=mocks)
+    assert [r.results[n][0] for n in ("by-name", "by-config", "by-type", "by-default", "console-not-defaulted")] == [
+        "step", "config-name", "type", "default", "real"]
+    assert len(r.calls) == 4

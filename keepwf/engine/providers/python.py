@@ -40,7 +40,7 @@ class PythonProvider(Provider):
             for name in dir(module):
                 if not name.startswith("_"):
                     interp.symtable[name] = getattr(module, name)
-            interp.symtable[mod] = module
+            interp.symtable.setdefault(mod, module)  # a public name of the module wins (datetime.datetime)
         interp.error = []
         try:
             value = interp.eval(code.strip(), show_errors=False, raise_errors=False)
