@@ -157,7 +157,7 @@ class RunLog:
             return tips
 
         self._ensure_empty_tree()
-        locked_update(self.repo, [*chains, self.notes_ref], build, f"keepwf: record run")
+        locked_update(self.repo, [*chains, self.notes_ref], build, "keepwf: record run")
         if gc:
             from keepwf.store.housekeeping import maybe_pack
 
