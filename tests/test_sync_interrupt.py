@@ -75,9 +75,15 @@ def test_interrupted_run_is_recorded(tmp_repo):
     for sig in (signal.SIGINT, signal.SIGTERM):
         p = subprocess.Popen([__import__("sys").executable, "-m", "keepwf", "run", "slow"], cwd=r.path,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(2.0)  # past start-up, inside `sleep 20`
+        seen = ""
+        while "first" not in seen:  # the progress line of the first step: the run is inside `sleep 20` now
+            line = p.stderr.readline()
+            assert line, "keepwf ended before the first step finished"
+            seen += line
+        time.sleep(0.3)
         p.send_signal(sig)
         out, err = p.communicate(timeout=30)
+        err = seen + err
         assert p.returncode == 130, (out, err)
         assert "interrupted" in err
     runs = r.cli("runs", "slow", "--json").json()["runs"]
