@@ -180,3 +180,13 @@ def test_no_secret_reaches_git(tmp_repo, monkeypatch):
         if p.is_file() and "objects" not in p.parts:
             data = p.read_bytes()
             assert secret.encode() not in data and secret2.encode() not in data, p
+
+
+def test_globals_and_help_still_work_with_one_command_built(tmp_repo):
+    r = tmp_repo
+    assert r.cli("--debug", "runs", "--json").code == 0
+    assert r.cli("runs", "-C", ".", "--debug", "--json").code == 0
+    res = r.cli("--help")
+    assert res.code == 0 and "run " in res.out and "deploy" in res.out and "runs" in res.out
+    res = r.cli("rnu")
+    assert res.code == 2 and "run" in res.err

@@ -84,8 +84,8 @@ def _command_for(args: list[str]):
     from its annotations, ~20 ms for the whole application); the whole app for --help, --version or a typo."""
     name, i = None, 0
     while i < len(args):
-        if args[i] == "-C":
-            i += 2
+        if args[i] in ("-C", "--debug"):  # the hoisted globals
+            i += 2 if args[i] == "-C" else 1
             continue
         if not args[i].startswith("-"):
             name = args[i]
