@@ -58,6 +58,9 @@ def test_run_exit_codes_and_errors(tmp_repo):
     res = r.cli("run", "fresh")
     assert res.code == 2 and "no deployed version" in res.err and "--draft" in res.err
     assert r.cli("run", "fresh", "--draft").code == 0
+    r.write("workflows/odd.yml", workflow_yaml("odd id"))
+    res = r.cli("run", "odd id", "--draft")
+    assert res.code == 2 and "git ref name" in res.err and r.cli("runs", "--drafts", "--json").json()["runs"][0]["workflow"] == "fresh"
     res = r.cli("run", "broken", "--alert", "missing.json")
     assert res.code == 2 and "cannot read" in res.err
     r.write("bad.json", "[1, 2]")

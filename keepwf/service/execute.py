@@ -98,6 +98,11 @@ def resolve_target(repo: Repo, config, wf: str, *, version: str | None, env: str
         f = catalog.working_tree(repo, config).get(wf)
         if f is None or f.doc is None:
             raise UsageError(f"no workflow {wf!r} in the working tree", hint="keepwf list shows the workflow ids")
+        from keepwf.config import valid_ref_component
+
+        if not valid_ref_component(wf):  # its runs are recorded under a ref named after it: refuse before running
+            raise UsageError(f"workflow id {wf!r} cannot be part of a git ref name, so its runs cannot be recorded",
+                             hint=f"rename it in {f.path} (letters, digits, '-', '_', '.'); keepwf validate reports it")
         return Target(wf, env_name, f.doc, head, f.blob, f.path, draft=True)
     from keepwf.service.versions import resolve_version
 
