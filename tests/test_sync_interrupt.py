@@ -90,3 +90,28 @@ def test_interrupted_run_is_recorded(tmp_repo):
     assert [x["status"] for x in runs] == ["error", "error"] and {x["error"] for x in runs} == {"interrupted"}
     assert runs[0]["steps"] and runs[0]["steps"][0]["name"] == "first"
     assert r.git("fsck", "--no-dangling", "--no-progress") == ""
+
+
+def test_sync_retries_a_rejected_push_a_bounded_number_of_times(tmp_repo, tmp_path):
+    r = tmp_repo
+    r.write("workflows/pager.yml", workflow_yaml("pager"))
+    r.commit("pager")
+    assert r.cli("deploy", "pager", "-m", "v1").code == 0
+    assert r.cli("run", "pager").code == 0
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    r.git("remote", "add", "origin", str(bare))
+    hook = bare / "hooks" / "pre-receive"
+    # someone else pushes at the same moment: the first attempt is refused, the second goes through
+    hook.write_text(f"#!/bin/sh\nif [ ! -f {tmp_path}/once ]; then touch {tmp_path}/once; echo busy >&2; exit 1; fi\nexit 0\n")
+    hook.chmod(0o755)
+    res = r.cli("sync", "--json")
+    assert res.code == 0, res
+    assert res.json()["attempts"] == 2
+    remote = subprocess.run(["git", "-C", str(bare), "for-each-ref", "--format=%(refname)"], capture_output=True, text=True).stdout
+    assert "refs/notes/keepwf/runs" in remote and "refs/keepwf/runs/production/pager/v1" in remote
+    hook.write_text("#!/bin/sh\necho busy >&2\nexit 1\n")  # never accepts: keepwf gives up, loses nothing
+    assert r.cli("run", "pager").code == 0
+    res = r.cli("sync")
+    assert res.code == 3 and "attempts" in res.err and "nothing was lost" in res.err
+    assert len(r.cli("runs", "--json").json()["runs"]) == 2
