@@ -110,3 +110,11 @@ def test_line_head_reads_what_encode_line_writes(rec, wf):
     assert h is None or h == (rec["started"], rec["run_id"], rec["workflow"], rec["env"])
     if '"' not in rec["workflow"] and "\\" not in rec["workflow"] and rec["workflow"].isprintable():
         assert h is not None
+
+
+@given(records())
+def test_line_time_id_reads_what_encode_line_writes(rec):
+    from keepwf.model.runrecord import line_time_id
+
+    assert line_time_id(encode_line(rec)) == (rec["started"], rec["run_id"])
+    assert line_time_id("garbage") is None and line_time_id('{"started": "x"}') is None

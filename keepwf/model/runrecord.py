@@ -78,6 +78,16 @@ _HEAD_RE = re.compile(r'^\{"started": "([^"\\]+)", "v": 1, "run_id": "([0-9A-Z]{
                       r'"workflow": "((?:[^"\\]|\\.)*)", "env": "((?:[^"\\]|\\.)*)"')
 
 
+_T0, _T1, _ID0, _ID1 = 13, 45, 67, 93  # fixed positions in a line encode_line wrote (started is fixed-width)
+
+
+def line_time_id(line: str) -> tuple[str, str] | None:
+    """(started, run_id) of a line keepwf wrote, by position (no regex, no JSON); None for any other line."""
+    if line.startswith('{"started": "') and line[_T1:_ID0] == '", "v": 1, "run_id": "' and line[_ID1:_ID1 + 1] == '"':
+        return line[_T0:_T1], line[_ID0:_ID1]
+    return None
+
+
 def line_head(line: str) -> tuple[str, str, str, str] | None:
     """(started, run_id, workflow, env) of a line keepwf wrote, read without parsing the whole JSON (None if the
     line does not start the way ``encode_line`` writes; callers then fall back to ``decode_line``)."""

@@ -15,11 +15,12 @@ one transaction: the cost does not depend on how many runs came before.
 from __future__ import annotations
 
 import heapq
+import itertools
 from typing import Any, Iterable, Iterator
 
 from keepwf.config import valid_ref_component
 from keepwf.errors import UsageError
-from keepwf.model.runrecord import decode_line, decode_lines, encode_line, line_head
+from keepwf.model.runrecord import decode_line, decode_lines, encode_line, line_head, line_time_id
 from keepwf.store import notestree
 from keepwf.store.reftx import current, list_refs, locked_update
 
@@ -181,23 +182,27 @@ class RunLog:
 
     def walk_heads(self, tip) -> Iterator[tuple[str, str, str]]:
         """(started, run_id, line) of every record reachable from ``tip``, newest start first, without parsing the
-        JSON of each (merge commits are looked through; commits that hold no record are skipped)."""
+        JSON of each (merge commits are looked through; commits that hold no record are skipped). A linear stretch
+        of the chain (the usual case) is followed parent by parent without the heap."""
         pg = self.pg
-        seen = set()
+        seen: set = set()
         heap: list = []
-        tick = iter(range(1 << 62))
+        tick = itertools.count()
 
-        def push(oid):
-            key = str(oid)
-            if key in seen:
-                return
-            seen.add(key)
-            c = pg[oid]
-            msg = c.message
-            h = line_head(msg)
+        def head(msg: str):
+            h = line_time_id(msg)
             if h is None:
                 rec = decode_line(msg)
                 h = None if rec is None else (rec["started"], rec["run_id"])
+            return h
+
+        def push(oid):
+            if oid in seen:
+                return
+            seen.add(oid)
+            c = pg[oid]
+            msg = c.message
+            h = head(msg)
             if h is None:  # a merge commit or a line from a newer keepwf: look through it
                 for p in c.parent_ids:
                     push(p)
@@ -208,6 +213,16 @@ class RunLog:
         while heap:
             *_, started, run_id, msg, parents = heapq.heappop(heap)
             yield started, run_id, msg
+            while not heap and len(parents) == 1 and parents[0] not in seen:
+                oid = parents[0]
+                c = pg[oid]
+                msg = c.message
+                h = head(msg)
+                if h is None:
+                    break  # push() looks through it below
+                seen.add(oid)
+                yield h[0], h[1], msg
+                parents = c.parent_ids
             for p in parents:
                 push(p)
 
