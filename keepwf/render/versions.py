@@ -49,8 +49,10 @@ def workflow_list(rows, envs: list[str]) -> None:
         for e in row.envs:
             v = e.deployed
             cells.append((f"{v.label if v else '-'} {e.draft}", _STATE_STYLE.get(e.draft)))
+        last = max((r for e in row.envs for r in (e.last_runs or [])[:1]), key=lambda r: r.get("started") or "", default=None)
+        cells.append(f"{last.get('status')} {_date(last.get('started') or '')}" if last else "-")  # LAST RUN (runs feature)
         out.append(cells)
-    table(["workflow", "file", *envs], out)
+    table(["workflow", "file", *envs, "last run"], out)
 
 
 def history(page) -> None:
@@ -68,6 +70,8 @@ def history(page) -> None:
             action = (action + " (pruned)", "dim")
         st = page.runs.get(v.label)
         runs = f"{st.get('runs', 0)} ({st.get('success_rate', 0):.0%})" if st else ""
+        if st and st.get("last_started"):  # the last run of that version: date and status
+            runs += f", last {_date(st['last_started'])} {st.get('last_status')}"
         rows.append([mark, v.label, v.commit[:10], action, v.tagger_name, _date(v.date), runs, v.message.split("\n")[0]])
     table(["", "version", "commit", "action", "author", "date", "runs", "message"], rows)
     if page.deployed:

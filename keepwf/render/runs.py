@@ -1,0 +1,149 @@
+"""Runs on the terminal: live step progress, the run summary, the runs table, one run whole, trigger verdicts.
+
+Lines are segments (plain ``str`` or ``(text, style)``); rich is imported only when the stream is a terminal, so a
+piped `keepwf run` does not pay ~35 ms for it.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+_STATUS_STYLE = {"success": "green", "ran": "green", "error": "red", "timeout": "red", "skipped": "yellow"}
+
+
+def out(*segs, stderr: bool = False) -> None:
+    stream = sys.stderr if stderr else sys.stdout
+    if not stream.isatty():
+        stream.write("".join(s if isinstance(s, str) else s[0] for s in segs) + "\n")
+        return
+    from rich.text import Text
+
+    from keepwf.render import console
+
+    t = Text()
+    for s in segs:
+        if isinstance(s, str):
+            t.append(s)
+        else:
+            t.append(s[0], style=s[1] or "")
+    console(stderr).print(t)
+
+
+def _st(s: Any):
+    s = str(s)
+    return (s, _STATUS_STYLE.get(s))
+
+
+def _ms(ms: Any) -> str:
+    if not isinstance(ms, (int, float)):
+        return ""
+    return f"{ms / 1000:.2f}s" if ms >= 1000 else f"{int(ms)}ms"
+
+
+def notice(text: str) -> None:
+    """The one line saying what runs (stderr, so --json output stays clean)."""
+    out(("note:", "yellow"), " " + text, stderr=True)
+
+
+class Progress:
+    """Per-step progress lines on stderr."""
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled
+
+    def __call__(self, ev) -> None:
+        if not self.enabled:
+            return
+        if ev.kind == "step_end":
+            extra = f" (attempt {ev.attempt})" if ev.attempt and ev.attempt > 1 else ""
+            segs = ["  ", _st(ev.status), f" {ev.step_kind} {ev.step} ", (f"{_ms(ev.duration_ms)}{extra}", "dim")]
+            if ev.message and ev.status == "error":
+                segs.append(f" — {ev.message}")
+            out(*segs, stderr=True)
+        elif ev.kind == "log" and ev.message:
+            out("    ", (f"{ev.step}:", "dim"), f" {ev.message}", stderr=True)
+
+
+def started(t) -> None:
+    what = f"{t.workflow} draft ({t.path})" if t.draft else f"{t.workflow} {t.version} ({t.commit[:7]}) in {t.env}"
+    out(f"running {what}", stderr=True)
+
+
+def summary(rec: dict) -> None:
+    steps = rec.get("steps") or []
+    ok = sum(1 for s in steps if s.get("status") == "ran")
+    failed = sum(1 for s in steps if s.get("status") == "error")
+    skipped = sum(1 for s in steps if s.get("status") == "skipped")
+    out(_st(rec["status"]), f" {rec['workflow']} {rec.get('version') or 'draft'} in {_ms(rec.get('duration_ms'))} — "
+        f"{ok} ran, {failed} failed, {skipped} skipped · run {rec['run_id']}")
+    if rec.get("error"):
+        out("  ", ("error:", "red"), f" {rec['error']}")
+
+
+def runs_table(page) -> None:
+    """The runs, one per line (plain aligned text when piped)."""
+    from keepwf.render.styled import table
+
+    if not page.runs:
+        out("no runs" + (" on this page" if page.page > 1 else ""))
+        return
+    rows = []
+    for r in page.runs:
+        d = r.to_dict()
+        trig = d.get("trigger") or {}
+        rows.append([d["run_id"][:12], d["started"][:19].replace("T", " "), str(d.get("workflow")),
+                     str(d.get("version") or ("draft" if d.get("draft") else "")), str(d.get("env")),
+                     _st(d.get("status")), _ms(d.get("duration_ms")), str(trig.get("type", "")),
+                     str(d.get("error") or "")[:60]])
+    table(["run", "started", "workflow", "version", "env", "status", "duration", "trigger", "error"], rows)
+    if page.more:
+        out((f"more: --page {page.page + 1}", "dim"))
+
+
+def run_detail(rec) -> None:
+    d = rec.to_dict()
+    out(("run " + d["run_id"], "bold"), "  ", _st(d.get("status")))
+    ver = "draft" if d.get("draft") else f"{d.get('version')} ({str(d.get('commit', ''))[:10]}, tag {d.get('tag')})"
+    for k, v in [("workflow", d.get("workflow")), ("env", d.get("env")), ("version", ver), ("file", d.get("path")),
+                 ("started", d.get("started")), ("duration", _ms(d.get("duration_ms"))),
+                 ("trigger", _trigger(d.get("trigger"))), ("by", f"{d.get('user')} on {d.get('host')}"),
+                 ("error", d.get("error")), ("inputs", d.get("inputs"))]:
+        if v:
+            out(f"  {k + ':':<10}{v}")
+    for s in d.get("steps") or []:
+        out("  ", _st(s.get("status")), f" {s.get('kind', 'step')} {s.get('name')} ",
+            (f"{_ms(s.get('duration_ms'))}, {s.get('attempts') or 0} attempt(s)", "dim"))
+        if s.get("error"):
+            out("      ", (str(s["error"]), "red"))
+        for res in (s.get("results") or [])[:5]:
+            out(f"      → {str(res)[:200]}")
+    if d.get("logs"):
+        out("  logs:")
+        for lg in d["logs"][:50]:
+            out("    ", (str(lg.get("step", "")), "dim"), f" {lg.get('message', '')}")
+    if d.get("event"):
+        from keepwf.render import to_json
+
+        out("  event: " + to_json(d["event"]).replace("\n", "\n  "))
+
+
+def _trigger(t) -> str:
+    if not isinstance(t, dict):
+        return str(t or "")
+    extra = " ".join(f"{k}={t[k]}" for k in ("name", "fingerprint", "event") if t.get(k))
+    return f"{t.get('type')} {extra}".strip()
+
+
+def trigger_report(report, explain: bool) -> None:
+    for v in report.verdicts:
+        if v.matched:
+            res = ", ".join(f"{o.record['status']} ({o.record['run_id'][:12]})" for o in v.runs)
+            out(("matched", "green"), f" {v.workflow} {v.version}" + (f": {len(v.runs)} run(s): {res}" if v.runs else ""))
+        else:
+            out(("skipped", "dim"), f" {v.workflow} {v.version}")
+        for m in v.matches:
+            if explain or (not v.matched and m.type in ("alert", "incident")):
+                out(f"    triggers[{m.index}] {m.type}: ", ("yes", "green") if m.matched else ("no", "dim"), f" — {m.reason}")
+    if not report.verdicts:
+        out((f"no workflow is deployed in {report.env}", "dim"))
