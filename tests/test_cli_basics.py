@@ -43,3 +43,13 @@ def test_dash_C_after_command(tmp_path):
     r = run_cli("init", "--json", "-C", str(tmp_path / "p"))
     assert r.code == 0, r
     assert r.json()["root"] == str((tmp_path / "p").resolve())
+
+
+def test_help_does_not_import_pygit2():
+    """Startup matters (git hooks run keepwf): --help must not pay for pygit2."""
+    import subprocess
+    import sys
+
+    code = "import sys; from keepwf.cli import main; main(['--help']); print('pygit2' in sys.modules, file=sys.stderr)"
+    cp = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert cp.stderr.strip().splitlines()[-1] == "False", cp.stderr
