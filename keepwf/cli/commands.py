@@ -2,3 +2,4 @@
 
 from keepwf.cli import init_cmd  # noqa: F401
 from keepwf.cli import hooks_cmd  # noqa: F401
+from keepwf.cli import verify_cmd  # noqa: F401
