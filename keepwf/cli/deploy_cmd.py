@@ -1,0 +1,119 @@
+"""keepwf deploy."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from keepwf.cli.app import app
+from keepwf.cli.common import EnvOpt, JsonOpt, open_repo
+
+MessageOpt = Annotated[Optional[str], typer.Option("--message", "-m", help="Deploy message (the tag's first line).")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Run the checks and show the plan; write nothing.")]
+
+
+@app.command("deploy")
+def deploy(
+    workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids to deploy.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Deploy every workflow that changed.")] = False,
+    message: MessageOpt = None,
+    env: EnvOpt = None,
+    dry_run: DryRunOpt = False,
+    commit: Annotated[bool, typer.Option("--commit", help="Commit uncommitted workflow files first.")] = False,
+    json_out: JsonOpt = False,
+) -> int:
+    """Run the release checklist, then create one version (annotated tag) per changed workflow, all or none.
+
+    Checks: the workflows validate, the deployed files are committed, the branch may deploy to the env, approvals.
+    Unchanged workflows are skipped and said so. Exit 1 invalid, 2 bad usage, 3 refused by the repository state."""
+    from keepwf import render
+    from keepwf.render.deploy import deploy_result
+    from keepwf.service.deploy import deploy as do_deploy
+    from keepwf.store.settings import load_config
+
+    repo = open_repo()
+    res = do_deploy(repo, load_config(repo), workflows or [], all_=all_, env=env, message=message, dry_run=dry_run,
+                    commit_first=commit)
+    if json_out:
+        render.print_json(res.to_dict())
+        return res.error.exit_code if res.error else 0
+    deploy_result(res)
+    if res.error:
+        raise res.error
+    return 0
+
+
+@app.command("rollback")
+def rollback(
+    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
+    to: Annotated[Optional[str], typer.Option("--to", metavar="REF", help="Version to go back to (default: the one before the deployed one).")] = None,
+    env: EnvOpt = None,
+    message: MessageOpt = None,
+    dry_run: DryRunOpt = False,
+    json_out: JsonOpt = False,
+) -> int:
+    """Create a NEW version pointing at an earlier version's commit (tags are never moved). Prints the diff first."""
+    from keepwf import render
+    from keepwf.render.deploy import release_result
+    from keepwf.service.release import rollback as do
+
+    repo = open_repo()
+    from keepwf.store.settings import load_config
+
+    res = do(repo, load_config(repo), workflow, to, env, message, dry_run)
+    if json_out:
+        render.print_json(res.to_dict())
+    else:
+        release_result(res)
+    return 0
+
+
+@app.command("promote")
+def promote(
+    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
+    from_env: Annotated[str, typer.Option("--from", metavar="ENV", help="Environment whose deployed commit to promote.")],
+    to_env: Annotated[str, typer.Option("--to", metavar="ENV", help="Environment to deploy it to.")],
+    message: MessageOpt = None,
+    dry_run: DryRunOpt = False,
+    json_out: JsonOpt = False,
+) -> int:
+    """Deploy to --to exactly the commit (and file) deployed in --from. The --to env's branch rule and approvals apply."""
+    from keepwf import render
+    from keepwf.render.deploy import release_result
+    from keepwf.service.release import promote as do
+    from keepwf.store.settings import load_config
+
+    repo = open_repo()
+    res = do(repo, load_config(repo), workflow, from_env, to_env, message, dry_run)
+    if json_out:
+        render.print_json(res.to_dict())
+    else:
+        release_result(res)
+    return 0
+
+
+@app.command("prune")
+def prune(
+    workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Only this workflow (default: all).")] = None,
+    keep: Annotated[Optional[int], typer.Option("--keep", metavar="N", help="Keep the N newest versions (default 10 when --older-than is not given).")] = None,
+    older_than: Annotated[Optional[str], typer.Option("--older-than", metavar="AGE", help="Only versions older than AGE (30d, 12h, 2w).")] = None,
+    env: EnvOpt = None,
+    message: MessageOpt = None,
+    dry_run: DryRunOpt = False,
+    json_out: JsonOpt = False,
+) -> int:
+    """Remove old version tags. Never the deployed one nor the rollback target; pruned versions stay reachable
+    under refs/keepwf/archive/ (run records keep their version) and the prune is recorded for `keepwf audit`."""
+    from keepwf import render
+    from keepwf.render.deploy import prune_result
+    from keepwf.service.prune import prune as do
+    from keepwf.store.settings import load_config
+
+    repo = open_repo()
+    res = do(repo, load_config(repo), workflow, keep=keep, older_than=older_than, env=env, dry_run=dry_run, message=message)
+    if json_out:
+        render.print_json(res.to_dict())
+    else:
+        prune_result(res)
+    return 0

@@ -1,0 +1,142 @@
+"""keepwf status, list, history, show, diff: where each workflow stands and what changed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from keepwf.cli.app import app
+from keepwf.cli.common import EnvOpt, JsonOpt, LimitOpt, PageOpt, open_repo
+
+WfArg = Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")]
+
+
+def _ctx():
+    from keepwf.store.settings import load_config
+
+    repo = open_repo()
+    return repo, load_config(repo)
+
+
+@app.command("list")
+def list_(env: EnvOpt = None, json_out: JsonOpt = False) -> int:
+    """Every workflow: file, deployed version per env, draft state (in sync / modified / new / deleted)."""
+    from keepwf import render
+    from keepwf.render.versions import workflow_list
+    from keepwf.service.status import collect
+
+    repo, config = _ctx()
+    rows = collect(repo, config, None, env, with_commits=False)
+    if json_out:
+        render.print_json([r.to_dict() for r in rows])
+        return 0
+    workflow_list(rows, [e.env for e in rows[0].envs] if rows else [])
+    return 0
+
+
+@app.command("status")
+def status(
+    workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids (default: all).")] = None,
+    env: EnvOpt = None,
+    json_out: JsonOpt = False,
+) -> int:
+    """Per workflow and env: deployed vN and hash, whether the draft differs, undeployed commits, last runs."""
+    from keepwf import render
+    from keepwf.render.versions import status as draw
+    from keepwf.service.status import collect
+
+    repo, config = _ctx()
+    rows = collect(repo, config, workflows or None, env)
+    if json_out:
+        render.print_json([r.to_dict() for r in rows])
+        return 0
+    draw(rows)
+    return 0
+
+
+@app.command("history")
+def history(
+    workflow: WfArg,
+    env: EnvOpt = None,
+    limit: LimitOpt = 20,
+    page: PageOpt = 1,
+    pruned: Annotated[bool, typer.Option("--pruned", help="Also list pruned versions (kept in the archive).")] = False,
+    json_out: JsonOpt = False,
+) -> int:
+    """The version timeline, newest first: vN, hash, action, author, date, message, which one is deployed."""
+    from keepwf import render
+    from keepwf.render.versions import history as draw
+    from keepwf.service.timeline import history as get
+
+    repo, config = _ctx()
+    res = get(repo, config, workflow, env, limit=limit, page=page, include_pruned=pruned)
+    if json_out:
+        render.print_json(res.to_dict())
+        return 0
+    draw(res)
+    return 0
+
+
+@app.command("show")
+def show(
+    workflow: WfArg,
+    version: Annotated[Optional[str], typer.Option("--version", "-V", metavar="REF", help="v3, 3, SHA, tag, deployed, previous.")] = None,
+    env: EnvOpt = None,
+    json_out: JsonOpt = False,
+) -> int:
+    """The YAML of one version (default: the deployed one), read from git objects, with a version header."""
+    from keepwf import render
+    from keepwf.render.versions import show as draw
+    from keepwf.service.timeline import show as get
+
+    repo, config = _ctx()
+    res = get(repo, config, workflow, env, version)
+    if json_out:
+        render.print_json(res.to_dict())
+        return 0
+    draw(res)
+    return 0
+
+
+@app.command("diff")
+def diff(
+    workflow: WfArg,
+    ref_a: Annotated[Optional[str], typer.Argument(metavar="[REF_A]", help="Default: deployed.")] = None,
+    ref_b: Annotated[Optional[str], typer.Argument(metavar="[REF_B]", help="Default: draft (the working tree).")] = None,
+    env: EnvOpt = None,
+    json_out: JsonOpt = False,
+) -> int:
+    """Text diff and step-level summary between two versions (or `draft`). Exit 0 same, 1 different."""
+    from keepwf import render
+    from keepwf.render.versions import diff as draw
+    from keepwf.service.compare import diff as get
+
+    repo, config = _ctx()
+    res = get(repo, config, workflow, ref_a, ref_b, env)
+    if json_out:
+        render.print_json(res.to_dict())
+    else:
+        draw(res)
+    return 0 if res.same else 1
+
+
+@app.command("audit")
+def audit(
+    env: EnvOpt = None,
+    since: Annotated[Optional[str], typer.Option("--since", metavar="T", help="Only entries since T (7d, 2026-11-01).")] = None,
+    workflow: Annotated[Optional[str], typer.Option("--workflow", "-w", metavar="WF", help="Only this workflow.")] = None,
+    json_out: JsonOpt = False,
+) -> int:
+    """Every deploy, rollback, promote and prune, newest first (foreign tags flagged)."""
+    from keepwf import render
+    from keepwf.render.versions import audit as draw
+    from keepwf.service.audit import audit as get
+
+    repo, config = _ctx()
+    entries = get(repo, config, env, since, workflow)
+    if json_out:
+        render.print_json([e.to_dict() for e in entries])
+        return 0
+    draw(entries)
+    return 0

@@ -1,0 +1,80 @@
+"""keepwf audit: every deploy, rollback, promote and prune across workflows, newest first.
+
+Sources: the deploy tags (live and archived by prune) and the prune commits on ``refs/keepwf/audit``. Tags under
+``refs/tags/keepwf/`` that keepwf did not make (lightweight, trailers missing or contradicting the name) are listed as
+``foreign``, never trusted silently.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+from keepwf.config import Config
+from keepwf.model.timespec import parse_since
+from keepwf.model.version import AUDIT_REF, Version
+from keepwf.store import tags
+from keepwf.store.repo import Repo
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    date: str
+    timestamp: int
+    action: str  # deploy | rollback | promote | prune
+    env: str
+    workflow: str
+    version: str  # "v3" (prune: "v1, v2")
+    commit: str
+    by: str  # "Name <email>"
+    message: str
+    foreign: str | None = None
+    pruned: bool = False
+    detail: str = ""  # "of v2" / "from staging/v4"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def of(cls, v: Version) -> "AuditEntry":
+        detail = f"of {v.rollback_of}" if v.rollback_of else f"from {v.promoted_from}" if v.promoted_from else ""
+        return cls(v.date, v.timestamp, v.action, v.env, v.workflow, v.label, v.commit,
+                   f"{v.tagger_name} <{v.tagger_email}>", v.message, v.foreign, v.pruned, detail)
+
+
+def _prunes(repo: Repo) -> list[AuditEntry]:
+    out = []
+    for sha, msg, name, email, ts, off in tags.audit_commits(repo, AUDIT_REF):
+        groups: dict[tuple[str, str], list[str]] = {}
+        for ln in msg.splitlines():
+            if ln.startswith("Keepwf-Pruned: "):
+                ref = ln.split(": ", 1)[1].split(" ")[0]
+                parts = ref.split("/")
+                if len(parts) == 3:
+                    groups.setdefault((parts[0], parts[1]), []).append(parts[2])
+        text = msg.split("\n\nKeepwf-Action:")[0].strip()
+        for (env, wf), labels in sorted(groups.items()):
+            out.append(AuditEntry(tags.iso_date(ts, off), ts, "prune", env, wf, ", ".join(labels), sha,
+                                  f"{name} <{email}>", text))
+    return out
+
+
+def audit(repo: Repo, config: Config, env: str | None = None, since: str | None = None, workflow: str | None = None,
+          now: float | None = None) -> list[AuditEntry]:
+    if env is not None:
+        config.env(env)
+    cutoff = parse_since(since, time.time() if now is None else now) if since else None
+    entries: list[AuditEntry] = []
+    for archived in (False, True):
+        for (e, wf), by_number in tags.version_index(repo, env, archived=archived).items():
+            if workflow and wf != workflow:
+                continue
+            for ref in by_number.values():
+                v = tags.read_version(repo, ref)
+                if v is not None:
+                    entries.append(AuditEntry.of(v))
+    entries += [p for p in _prunes(repo) if (env is None or p.env == env) and (not workflow or p.workflow == workflow)]
+    if cutoff is not None:
+        entries = [x for x in entries if x.timestamp >= cutoff]
+    entries.sort(key=lambda x: (x.timestamp, x.action != "prune", x.version), reverse=True)
+    return entries

@@ -1,0 +1,138 @@
+"""keepwf diff: two versions (or a version and the draft) as a unified text diff and a step-level summary."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from keepwf.config import Config
+from keepwf.model.version import Version
+from keepwf.service.timeline import known_workflow, version_content
+from keepwf.service.versions import resolve_version
+from keepwf.store.repo import Repo
+
+DRAFT = "draft"
+
+
+@dataclass
+class Side:
+    label: str  # "v3" | "draft"
+    path: str
+    content: bytes
+    version: Version | None = None
+
+    def title(self) -> str:
+        if self.version is None:
+            return f"draft:{self.path}"
+        return f"{self.version.label}:{self.path}@{self.version.commit[:10]}"
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "path": self.path, "version": self.version.to_dict() if self.version else None}
+
+
+@dataclass
+class DiffResult:
+    workflow: str
+    env: str
+    a: Side
+    b: Side
+    text: str
+    summary: dict[str, dict[str, list]] = field(default_factory=dict)
+
+    @property
+    def same(self) -> bool:
+        return self.a.content == self.b.content
+
+    def to_dict(self) -> dict:
+        return {"workflow": self.workflow, "env": self.env, "same": self.same, "a": self.a.to_dict(),
+                "b": self.b.to_dict(), "diff": self.text, "summary": self.summary}
+
+
+def side(repo: Repo, config: Config, wf: str, env: str, ref: str | None, drafts) -> Side:
+    if ref == DRAFT:
+        from keepwf.service.catalog import draft_file
+        from keepwf.service.versions import deployed_version
+
+        dep = deployed_version(repo, wf, env)
+        f = draft_file(drafts, wf, dep.path if dep else None)
+        if f is None:
+            return Side(DRAFT, "(deleted)", b"")
+        return Side(DRAFT, f.path, f.data)
+    v = resolve_version(repo, wf, env, ref)
+    return Side(v.label, v.path, version_content(repo, v), v)
+
+
+def diff(repo: Repo, config: Config, wf: str, a: str | None = None, b: str | None = None, env: str | None = None) -> DiffResult:
+    env = config.env(env).name
+    drafts = known_workflow(repo, config, wf)
+    sa = side(repo, config, wf, env, a or "deployed", drafts)
+    sb = side(repo, config, wf, env, b or DRAFT, drafts)
+    return compare_sides(wf, env, sa, sb)
+
+
+def compare_sides(wf: str, env: str, sa: Side, sb: Side) -> DiffResult:
+    ta = sa.content.decode("utf-8", "replace").splitlines(keepends=True)
+    tb = sb.content.decode("utf-8", "replace").splitlines(keepends=True)
+    text = "".join(difflib.unified_diff(ta, tb, fromfile=sa.title(), tofile=sb.title()))
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return DiffResult(wf, env, sa, sb, text, summarize(_workflow_data(sa, wf), _workflow_data(sb, wf)))
+
+
+def _workflow_data(s: Side, wf: str) -> dict:
+    from keepwf.workflow import load_source
+
+    if not s.content:
+        return {}
+    for doc in load_source(s.content, s.path).docs:
+        if doc.id == wf:
+            return doc.data
+    return {}
+
+
+# -- step-level summary (pure) -------------------------------------------------------------------------------------
+def _keyed(items: Any, kind: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if not isinstance(items, list):
+        return out
+    for i, item in enumerate(items):
+        if kind == "triggers" and isinstance(item, dict):
+            key = str(item.get("type", f"#{i}"))
+        elif isinstance(item, dict) and item.get("name"):
+            key = str(item["name"])
+        else:
+            key = f"#{i}"
+        while key in out:
+            key += "'"
+        out[key] = item
+    return out
+
+
+def changed_keys(a: Any, b: Any, prefix: str = "", depth: int = 4) -> list[str]:
+    """Dotted paths where ``a`` and ``b`` differ (mappings descended ``depth`` levels)."""
+    if a == b:
+        return []
+    if isinstance(a, dict) and isinstance(b, dict) and depth > 0:
+        out = []
+        for k in list(a) + [k for k in b if k not in a]:
+            out += changed_keys(a.get(k), b.get(k), f"{prefix}.{k}" if prefix else str(k), depth - 1)
+        return out
+    return [prefix or "(whole)"]
+
+
+def summarize(old: dict, new: dict) -> dict[str, dict[str, list]]:
+    """``{"triggers"|"steps"|"actions": {"added": [...], "removed": [...], "changed": [{"name", "keys"}]},
+    "workflow": {"changed": [top-level keys]}}``; sections with nothing to say are left out."""
+    out: dict[str, dict[str, list]] = {}
+    for kind in ("triggers", "steps", "actions"):
+        a, b = _keyed(old.get(kind), kind), _keyed(new.get(kind), kind)
+        sec = {"added": [k for k in b if k not in a], "removed": [k for k in a if k not in b],
+               "changed": [{"name": k, "keys": changed_keys(a[k], b[k])} for k in a if k in b and a[k] != b[k]]}
+        if any(sec.values()):
+            out[kind] = sec
+    other = [k for k in changed_keys({k: v for k, v in old.items() if k not in ("triggers", "steps", "actions")},
+                                     {k: v for k, v in new.items() if k not in ("triggers", "steps", "actions")}, depth=1)]
+    if other:
+        out["workflow"] = {"changed": other}
+    return out

@@ -1,0 +1,202 @@
+"""keepwf deploy: the release checklist, then one new version per changed workflow, all-or-none.
+
+Decisions (docs/versions.md): no WF and no --all is a usage error whose hint lists what changed; a deleted
+workflow file is never "deployed away": named explicitly it refuses (exit 3), with --all it is reported and the
+deployed version stays; a workflow whose blob equals its deployed version is skipped and said so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from keepwf.config import Config, valid_ref_component
+from keepwf.errors import CheckFailed, KeepwfError, StateError, UsageError
+from keepwf.model.release import CheckItem
+from keepwf.model.version import Version
+from keepwf.service import catalog as cat
+from keepwf.service.approvals import check_approvals
+from keepwf.service.publish import create_versions, new_version
+from keepwf.service.versions import deployed_versions
+from keepwf.store import tags
+from keepwf.store.repo import Repo
+
+
+@dataclass
+class PlanItem:
+    workflow: str
+    status: str  # create | unchanged | deleted
+    path: str = ""
+    blob: str = ""
+    previous: Version | None = None
+    version: Version | None = None  # the new version (planned, or created)
+
+    def to_dict(self) -> dict:
+        return {"workflow": self.workflow, "status": self.status, "path": self.path, "blob": self.blob,
+                "previous": self.previous.to_dict() if self.previous else None,
+                "version": self.version.to_dict() if self.version else None}
+
+
+@dataclass
+class DeployResult:
+    env: str
+    commit: str | None
+    branch: str | None
+    dry_run: bool
+    checks: list[CheckItem] = field(default_factory=list)
+    items: list[PlanItem] = field(default_factory=list)
+    committed_now: str | None = None
+    error: KeepwfError | None = None
+
+    @property
+    def created(self) -> list[PlanItem]:
+        return [i for i in self.items if i.status == "create"]
+
+    def to_dict(self) -> dict:
+        return {"env": self.env, "commit": self.commit, "branch": self.branch, "dry_run": self.dry_run,
+                "committed_now": self.committed_now, "ok": self.error is None,
+                "checks": [c.to_dict() for c in self.checks], "items": [i.to_dict() for i in self.items],
+                "error": self.error.to_dict() if self.error else None}
+
+
+def _changed(drafts: cat.Catalog, deployed: dict, env: str) -> list[str]:
+    out = [wf for wf, f in drafts.workflows.items() if (v := deployed.get((env, wf))) is None or v.blob != f.blob]
+    return sorted(out)
+
+
+def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False, env: str | None = None,
+           message: str | None = None, dry_run: bool = False, commit_first: bool = False) -> DeployResult:
+    env_cfg = config.env(env)
+    env = env_cfg.name
+    head = repo.require_commit()
+    drafts = cat.working_tree(repo, config)
+    deployed = deployed_versions(repo, env)
+    deployed_ids = sorted(wf for (e, wf) in deployed)
+    if wf_ids and all_:
+        raise UsageError("give workflow ids or --all, not both", hint="keepwf deploy --all")
+    if not wf_ids and not all_:
+        changed = _changed(drafts, deployed, env)
+        hint = (f"keepwf deploy {' '.join(changed)} --env {env}   (changed since their deployed version)"
+                if changed else "nothing has changed since the deployed versions; keepwf status shows where you stand")
+        raise UsageError("name the workflows to deploy, or --all", hint=hint)
+    selected = sorted(set(wf_ids)) if wf_ids else sorted(set(drafts.workflows) | set(deployed_ids))
+    for wf in selected:
+        if wf not in drafts.workflows and wf not in deployed_ids:
+            raise cat.unknown_workflow(wf, sorted(set(drafts.workflows) | set(deployed_ids)))
+    res = DeployResult(env, head, repo.branch(), dry_run)
+    checks = res.checks
+
+    # 1. tagger
+    try:
+        who = tags.identity(repo)
+        checks.append(CheckItem("tagger", "ok", f"{who.name} <{who.email}>"))
+    except StateError as e:
+        who = None
+        checks.append(CheckItem("tagger", "fail", e.message, e.hint))
+
+    # 2. the files exist (a deleted file is never forgotten silently; a broken one is "modified", not deleted)
+    files: dict[str, cat.WorkflowFile] = {}
+    for wf in selected:
+        dep = deployed.get((env, wf))
+        f = cat.draft_file(drafts, wf, dep.path if dep else None)
+        if f is not None:
+            files[wf] = f
+    present = [wf for wf in selected if wf in files]
+    for wf in selected:
+        if wf in files:
+            continue
+        v = deployed[(env, wf)]
+        res.items.append(PlanItem(wf, "deleted", v.path, v.blob, previous=v))
+        if wf_ids:
+            checks.append(CheckItem("present", "fail", f"{wf}: its file {v.path} is gone from the working tree; "
+                                    f"{v.label} stays deployed in {env} (keepwf never deploys a removal)",
+                                    hint=f"restore it (git checkout -- {v.path}) or leave {wf} out of the deploy"))
+
+    # 3. valid
+    sources = {files[wf].path: files[wf].data for wf in present}
+    problems = [p for p in cat.validate(sources, config) if p.severity == "error"]
+    problems += [p for p in drafts.problems if p.severity == "error" and p.file in sources and p.code == "duplicate-id"]
+    bad_ids = [wf for wf in present if not valid_ref_component(wf)]
+    unreadable = [files[wf].path for wf in present if files[wf].doc is None]
+    if unreadable and not problems:
+        problems = [p for p in drafts.problems if p.file in unreadable and p.severity == "error"]
+    if problems or bad_ids:
+        first = problems[0] if problems else None
+        detail = f"{len(problems)} error(s); first: {first.location()}: {first.message}" if first else ""
+        if bad_ids:
+            detail = (detail + "; " if detail else "") + f"id(s) not usable in a git ref: {', '.join(bad_ids)}"
+        checks.append(CheckItem("valid", "fail", detail, hint="keepwf validate " + " ".join(sorted(sources)), exit_code=1))
+    else:
+        checks.append(CheckItem("valid", "ok", f"{len(present)} workflow(s)"))
+
+    # 4. committed: the deployed content must be exactly what HEAD holds
+    dirty = []
+    for wf in present:
+        f = files[wf]
+        at_head = repo.blob_at(head, f.path)
+        if at_head is None or at_head[0] != f.blob:
+            dirty.append((wf, f.path, "untracked" if at_head is None else "modified"))
+    if dirty and commit_first and not any(c.failed for c in checks):
+        paths = sorted({p for _, p, _ in dirty})
+        if dry_run:
+            checks.append(CheckItem("committed", "ok", "would commit " + ", ".join(paths)))
+        else:
+            repo.git("add", "--", *paths)
+            repo.git("commit", "-q", "-m", message or f"Deploy {', '.join(sorted({w for w, _, _ in dirty}))}", "--", *paths)
+            head = repo.require_commit()
+            res.commit, res.committed_now = head, head
+            checks.append(CheckItem("committed", "ok", f"committed {', '.join(paths)} as {head[:10]}"))
+        dirty = []
+    elif dirty:
+        shown = ", ".join(f"{p} ({why})" for _, p, why in dirty)
+        checks.append(CheckItem("committed", "fail", f"not committed: {shown}",
+                                hint=f"git add {' '.join(p for _, p, _ in dirty)} && git commit, or keepwf deploy --commit"))
+    else:
+        checks.append(CheckItem("committed", "ok", f"HEAD {head[:10]}"))
+
+    # 5. branch
+    branch = repo.branch()
+    if env_cfg.allows_branch(branch):
+        checks.append(CheckItem("branch", "ok", f"{branch or 'detached HEAD'} may deploy to {env}"))
+    else:
+        allowed = ", ".join(env_cfg.branches)
+        what = "HEAD is detached" if branch is None else f"branch {branch}"
+        checks.append(CheckItem("branch", "fail", f"{what}: {env} may be deployed only from {allowed}",
+                                hint=f"git switch {env_cfg.branches[0]} (or change [env.{env}] branches in keepwf.toml)"))
+
+    # 6. plan: one new version per changed workflow
+    nexts: dict[str, int] = {}
+    for wf in present:
+        f = files[wf]
+        prev = deployed.get((env, wf))
+        if prev is not None and prev.blob == f.blob:
+            res.items.append(PlanItem(wf, "unchanged", f.path, f.blob, previous=prev))
+            continue
+        from keepwf.service.versions import next_number
+
+        nexts[wf] = next_number(repo, wf, env)
+        v = new_version(wf, env, nexts[wf], head, f.path, f.blob, "deploy", message or f"Deploy {wf}", who)
+        res.items.append(PlanItem(wf, "create", f.path, f.blob, previous=prev, version=v))
+    res.items.sort(key=lambda i: i.workflow)
+
+    # 7. approvals of exactly the blobs being deployed
+    approvals = [check_approvals(repo, env_cfg, i.workflow, i.blob, who.email if who else "") for i in res.created]
+    failed_approvals = [a for a in approvals if a.failed]
+    if failed_approvals:
+        checks.extend(failed_approvals)
+    elif approvals:
+        checks.append(approvals[0] if len(approvals) == 1 else CheckItem("approvals", "ok", approvals[0].detail))
+    else:
+        checks.append(CheckItem("approvals", "skip", "nothing to deploy"))
+
+    failed = [c for c in checks if c.failed]
+    if failed:
+        first = next((c for c in failed if c.exit_code == 1), failed[0])
+        cls = CheckFailed if first.exit_code == 1 else StateError
+        res.error = cls(f"deploy refused: {first.name}: {first.detail}; nothing was deployed", hint=first.hint)
+        return res
+    if dry_run or not res.created:
+        return res
+    made = create_versions(repo, [i.version for i in res.created], who)
+    for item, v in zip(res.created, made):
+        item.version = v
+    return res

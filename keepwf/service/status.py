@@ -1,0 +1,90 @@
+"""keepwf status and keepwf list: deployed version per env, draft state, undeployed commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from keepwf.config import Config
+from keepwf.model.version import Version
+from keepwf.service import catalog as cat
+from keepwf.service.versions import deployed_versions
+from keepwf.store.history import CommitInfo, commits_touching
+from keepwf.store.repo import Repo
+
+IN_SYNC, MODIFIED, NEW, DELETED = "in sync", "modified", "new", "deleted"
+
+
+def draft_state(draft: cat.WorkflowFile | None, deployed: Version | None) -> str:
+    if draft is None:
+        return DELETED if deployed is not None else "absent"
+    if deployed is None:
+        return NEW
+    return IN_SYNC if draft.blob == deployed.blob else MODIFIED
+
+
+@dataclass
+class EnvStatus:
+    env: str
+    deployed: Version | None
+    draft: str  # in sync | modified | new | deleted
+    undeployed: list[CommitInfo] = field(default_factory=list)
+    last_runs: list | None = None  # filled by the runs feature (see service.status.attach_runs)
+
+    def to_dict(self) -> dict:
+        return {"env": self.env, "deployed": self.deployed.to_dict() if self.deployed else None, "draft": self.draft,
+                "undeployed_commits": [c.to_dict() for c in self.undeployed], "last_runs": self.last_runs}
+
+
+@dataclass
+class WorkflowStatus:
+    workflow: str
+    path: str | None  # working-tree file (None when deleted)
+    envs: list[EnvStatus] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"workflow": self.workflow, "path": self.path, "envs": [e.to_dict() for e in self.envs]}
+
+
+def env_names(repo: Repo, config: Config, deployed: dict) -> list[str]:
+    names = list(config.envs)
+    for (e, _wf) in deployed:
+        if e not in names:
+            names.append(e)
+    return names
+
+
+def collect(repo: Repo, config: Config, wf_ids: list[str] | None = None, env: str | None = None, *,
+            with_commits: bool = True) -> list[WorkflowStatus]:
+    """One WorkflowStatus per workflow (working tree ∪ deployed), each with one EnvStatus per env."""
+    if env is not None:
+        config.env(env)  # unknown env → exit 2
+    drafts = cat.working_tree(repo, config)
+    deployed = deployed_versions(repo, env)
+    envs = [env] if env else env_names(repo, config, deployed)
+    ids = sorted(set(drafts.workflows) | {wf for (_e, wf) in deployed})
+    if wf_ids:
+        for wf in wf_ids:
+            if wf not in ids:
+                raise cat.unknown_workflow(wf, ids)
+        ids = [wf for wf in ids if wf in set(wf_ids)]
+    head = repo.head_commit()
+    out = []
+    for wf in ids:
+        any_v = next((deployed[(e, wf)] for e in envs if (e, wf) in deployed), None)
+        draft = cat.draft_file(drafts, wf, any_v.path if any_v else None)
+        row = WorkflowStatus(wf, draft.path if draft else None)
+        for e in envs:
+            v = deployed.get((e, wf))
+            st = EnvStatus(e, v, draft_state(draft, v))
+            if with_commits and head and (draft or v):
+                paths = tuple({p for p in ((draft.path if draft else None), (v.path if v else None)) if p})
+                st.undeployed = commits_touching(repo, head, v.commit if v else None, paths)
+            row.envs.append(st)
+        out.append(row)
+    attach_runs(repo, out)
+    return out
+
+
+def attach_runs(repo: Repo, rows: list[WorkflowStatus]) -> None:
+    """LAST RUNS: the runs feature fills ``EnvStatus.last_runs`` here (a list of run dicts, newest first)."""
+    return None

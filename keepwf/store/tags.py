@@ -1,0 +1,255 @@
+"""Deploy tags in git: list them fast, read them into Version values, create them all-or-none and race-free.
+
+Creating a version is two steps: the annotated tag *object* is written to the object database (harmless garbage if
+nothing points at it), then every ref of one deploy is created in ONE reference transaction that takes git's own
+``<ref>.lock`` files and re-checks, under the lock, that the ref does not exist yet. So a deploy killed halfway
+leaves no visible half-version, and two concurrent deploys can never create (or overwrite) the same ``vN``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from keepwf.errors import StateError
+from keepwf.model.version import (
+    ARCHIVE_REF_PREFIX,
+    TAG_REF_PREFIX,
+    Version,
+    check_trailers,
+    parse_message,
+    parse_tag_name,
+)
+from keepwf.store.repo import Repo
+
+
+def _pygit2():
+    import pygit2
+
+    return pygit2
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    email: str
+    timestamp: int
+    offset: int  # minutes east of UTC
+
+    def raw(self) -> str:
+        sign = "+" if self.offset >= 0 else "-"
+        h, m = divmod(abs(self.offset), 60)
+        return f"{self.name} <{self.email}> {self.timestamp} {sign}{h:02d}{m:02d}"
+
+
+def iso_date(timestamp: int, offset_minutes: int) -> str:
+    tz = timezone(timedelta(minutes=offset_minutes))
+    return datetime.fromtimestamp(timestamp, tz).isoformat()
+
+
+def identity(repo: Repo) -> Identity:
+    """git's committer identity (GIT_COMMITTER_NAME/EMAIL, then user.name/user.email), now."""
+    cfg = repo.pg.config
+
+    def conf(key: str) -> str | None:
+        try:
+            return cfg[key]
+        except KeyError:
+            return None
+
+    name = os.environ.get("GIT_COMMITTER_NAME") or conf("user.name")
+    email = os.environ.get("GIT_COMMITTER_EMAIL") or conf("user.email")
+    if not name or not email:
+        raise StateError(
+            "git does not know who you are: a deploy tag records its tagger (user.name and user.email are not set)",
+            hint='git config --global user.name "Your Name" && git config --global user.email you@example.com',
+        )
+    now = time.time()
+    offset = int(datetime.now().astimezone().utcoffset().total_seconds() // 60)
+    return Identity(name.strip(), email.strip(), int(now), offset)
+
+
+# -- listing ---------------------------------------------------------------------------------------------------------
+def ref_names(repo: Repo, prefix: str = TAG_REF_PREFIX) -> list[str]:
+    """Every ref name under ``prefix`` (fast when refs are packed; see pack_refs)."""
+    pb = prefix.encode()
+    return [r.decode("utf-8", "replace") for r in repo.pg.raw_listall_references() if r.startswith(pb)]
+
+
+def version_index(repo: Repo, env: str | None = None, *, archived: bool = False) -> dict[tuple[str, str], dict[int, str]]:
+    """``{(env, workflow): {number: ref}}`` from ref names alone (no object reads)."""
+    prefix = ARCHIVE_REF_PREFIX if archived else TAG_REF_PREFIX
+    if env:
+        prefix += env + "/"
+    out: dict[tuple[str, str], dict[int, str]] = {}
+    for name in ref_names(repo, prefix):
+        parsed = parse_tag_name(name)
+        if parsed:
+            e, wf, n = parsed
+            out.setdefault((e, wf), {})[n] = name
+    return out
+
+
+def read_version(repo: Repo, ref: str) -> Version | None:
+    """The Version a tag ref (or archive ref) names; None if the ref vanished. Tags keepwf cannot trust (lightweight,
+    trailers missing or not matching the name) come back with ``foreign`` set, never silently trusted."""
+    pygit2 = _pygit2()
+    parsed = parse_tag_name(ref)
+    if parsed is None:
+        return None
+    env, wf, n = parsed
+    try:
+        target = repo.pg.references[ref].target
+    except KeyError:
+        return None
+    obj = repo.pg[target]
+    pruned = ref.startswith(ARCHIVE_REF_PREFIX)
+    short = f"keepwf/{env}/{wf}/v{n}"
+    if not isinstance(obj, pygit2.Tag):
+        commit = obj.peel(pygit2.Commit)
+        return Version(wf, env, n, str(commit.id), short, message=commit.message.strip().split("\n")[0],
+                       tagger_name=commit.committer.name, tagger_email=commit.committer.email,
+                       date=iso_date(commit.committer.time, commit.committer.offset), timestamp=commit.committer.time,
+                       foreign="lightweight tag (not made by keepwf)", pruned=pruned)
+    try:
+        commit = obj.peel(pygit2.Commit)
+        commit_id = str(commit.id)
+    except (pygit2.GitError, ValueError, KeyError):
+        commit_id = str(obj.target)
+    message, trailers = parse_message(obj.message or "")
+    tagger = obj.tagger
+    return Version(
+        workflow=wf, env=env, number=n, commit=commit_id, tag=short,
+        blob=trailers.get("Keepwf-Blob", ""), path=trailers.get("Keepwf-Path", ""),
+        action=trailers.get("Keepwf-Action", "deploy"), message=message,
+        tagger_name=tagger.name if tagger else "", tagger_email=tagger.email if tagger else "",
+        date=iso_date(tagger.time, tagger.offset) if tagger else "", timestamp=tagger.time if tagger else 0,
+        rollback_of=trailers.get("Keepwf-Rollback-Of"), promoted_from=trailers.get("Keepwf-Promoted-From"),
+        tag_oid=str(obj.id), foreign=check_trailers(env, wf, n, trailers), pruned=pruned,
+    )
+
+
+# -- writing ---------------------------------------------------------------------------------------------------------
+def write_tag_object(repo: Repo, commit: str, short_name: str, tagger: Identity, message: str) -> str:
+    """Write an annotated tag object (no ref yet) and return its SHA."""
+    pygit2 = _pygit2()
+    data = f"object {commit}\ntype commit\ntag {short_name}\ntagger {tagger.raw()}\n\n{message}"
+    return str(repo.pg.write(pygit2.enums.ObjectType.TAG, data.encode("utf-8")))
+
+
+class RefExists(StateError):
+    def __init__(self, ref: str, winner: Version | None):
+        self.ref = ref
+        self.winner = winner
+        who = ""
+        if winner is not None:
+            who = f" by {winner.tagger_name} <{winner.tagger_email}> at {winner.date}"
+            if winner.foreign:
+                who += f" — not made by keepwf: {winner.foreign}"
+        super().__init__(
+            f"{ref.removeprefix('refs/tags/')} already exists (created{who or ' by someone else'}); nothing was deployed",
+            hint="another deploy won the race or the tag was made by hand: check `keepwf history` and run your command again",
+        )
+
+
+def create_refs(repo: Repo, refs: dict[str, str], delete: tuple[str, ...] = (), *, wait: float = 3.0) -> None:
+    """Create every ref in ``refs`` (name → object SHA) and delete the refs in ``delete``, all or none.
+
+    Each ref is locked with git's ``<ref>.lock`` first; a ref to be created that exists once locked raises
+    RefExists (the winner is named). A lock held by someone else is waited for up to ``wait`` seconds."""
+    pygit2 = _pygit2()
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            with repo.pg.transaction() as tx:
+                for name in [*refs, *delete]:
+                    tx.lock_ref(name)
+                for name in refs:
+                    if _exists(repo, name):
+                        raise RefExists(name, read_version(repo, name))
+                for name, oid in refs.items():
+                    tx.set_target(name, oid, message="keepwf")
+                for name in delete:
+                    tx.remove(name)
+            return
+        except RefExists:
+            raise
+        except pygit2.GitError as e:
+            text = str(e)
+            if "lock" not in text.lower():
+                raise StateError(f"could not write the deploy refs: {text}; nothing was deployed") from e
+            if time.monotonic() > deadline:
+                raise StateError(
+                    f"another keepwf or git process holds the lock on a deploy ref ({text}); nothing was deployed",
+                    hint="wait for the other deploy to finish and retry; if none is running, remove the stale "
+                    f"*.lock file under {repo.common_dir}/refs/",
+                ) from e
+            time.sleep(0.05)
+
+
+def _exists(repo: Repo, name: str) -> bool:
+    # read the ref straight from disk (loose file, else packed-refs): libgit2 may cache packed-refs
+    try:
+        repo.pg.references[name]
+        return True
+    except KeyError:
+        return False
+
+
+def pack_refs(repo: Repo) -> None:
+    """Pack refs so listing 10,000 deploy tags stays fast (``git pack-refs``: safe with concurrent git users)."""
+    repo.git("pack-refs", check=False)
+
+
+def archive_and_delete(repo: Repo, moves: dict[str, str], record: str, who: Identity, audit_ref: str, *,
+                       wait: float = 3.0) -> str:
+    """Prune: for each ``tag ref → archive ref`` point the archive ref at the tag's object, delete the tag ref, and
+    append one commit (message ``record``) to ``audit_ref`` — all in one transaction. Returns the audit commit."""
+    pygit2 = _pygit2()
+    deadline = time.monotonic() + wait
+    empty_tree = repo.pg.TreeBuilder().write()
+    sig = pygit2.Signature(who.name, who.email, who.timestamp, who.offset)
+    while True:
+        try:
+            with repo.pg.transaction() as tx:
+                for name in [*moves, *moves.values(), audit_ref]:
+                    tx.lock_ref(name)
+                targets = {}
+                for tag, arch in moves.items():
+                    try:
+                        targets[tag] = repo.pg.references[tag].target
+                    except KeyError as e:
+                        raise StateError(f"{tag} vanished while pruning; nothing was pruned", hint="run keepwf prune again") from e
+                    if _exists(repo, arch):
+                        raise StateError(f"{arch} already exists; nothing was pruned", hint="check it: git show " + arch)
+                try:
+                    parents = [repo.pg.references[audit_ref].target]
+                except KeyError:
+                    parents = []
+                commit = repo.pg.create_commit(None, sig, sig, record, empty_tree, parents)
+                for tag, arch in moves.items():
+                    tx.set_target(arch, targets[tag], message="keepwf prune")
+                    tx.remove(tag)
+                tx.set_target(audit_ref, commit, message="keepwf prune")
+            return str(commit)
+        except pygit2.GitError as e:
+            if "lock" not in str(e).lower() or time.monotonic() > deadline:
+                raise StateError(f"could not prune: {e}; nothing was pruned",
+                                 hint="retry when no other keepwf or git process is writing refs") from e
+            time.sleep(0.05)
+
+
+def audit_commits(repo: Repo, audit_ref: str, limit: int = 10000) -> list[tuple[str, str, str, str, int, int]]:
+    """``(sha, message, name, email, time, offset)`` of the audit chain, newest first."""
+    try:
+        tip = repo.pg.references[audit_ref].target
+    except KeyError:
+        return []
+    out = []
+    for i, c in enumerate(repo.pg.walk(tip)):
+        if i >= limit:
+            break
+        out.append((str(c.id), c.message, c.author.name, c.author.email, c.author.time, c.author.offset))
+    return out
