@@ -4,4 +4,5 @@ from keepwf.cli import init_cmd  # noqa: F401
 from keepwf.cli import versions_cmd  # noqa: F401
 from keepwf.cli import deploy_cmd  # noqa: F401
 from keepwf.cli import hooks_cmd  # noqa: F401
+from keepwf.cli import reviews_cmd  # noqa: F401
 from keepwf.cli import verify_cmd  # noqa: F401
