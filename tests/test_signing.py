@@ -98,3 +98,33 @@ def test_verify_unknown_workflow_and_env(tmp_repo):
     assert r.code == 2 and "unknown environment" in r.err
     r = tmp_repo.cli("verify")
     assert r.code == 0 and "no deploy tags" in r.out
+
+
+def test_deploy_to_signed_env_makes_verifiable_tags(signer):
+    cfg = (signer.path / "keepwf.toml").read_text().replace("approvals = 0", "approvals = 0\nsigned = true")
+    signer.write("keepwf.toml", cfg)
+    signer.commit("sign production")
+    r = signer.cli("deploy", "hello-alert", "-m", "first signed deploy")
+    assert r.code == 0, r
+    raw = signer.git("cat-file", "tag", "keepwf/production/hello-alert/v1")
+    assert "-----BEGIN SSH SIGNATURE-----" in raw
+    assert signer.cli("verify", "hello-alert").code == 0
+    hist = signer.cli("history", "hello-alert", "--json")
+    assert hist.code == 0, hist
+    assert "first signed deploy" in hist.out and "foreign" not in hist.out.replace('"foreign": null', "")
+    # staging is not signed
+    assert signer.cli("deploy", "hello-alert", "--env", "staging").code == 0
+    assert "SIGNATURE" not in signer.git("cat-file", "tag", "keepwf/staging/hello-alert/v1")
+
+
+def test_deploy_to_signed_env_without_a_key_refuses_cleanly(tmp_repo):
+    cfg = (tmp_repo.path / "keepwf.toml").read_text().replace("approvals = 0", "approvals = 0\nsigned = true")
+    tmp_repo.write("keepwf.toml", cfg)
+    tmp_repo.commit("sign production")
+    tmp_repo.git("config", "gpg.format", "ssh")
+    r = tmp_repo.cli("deploy", "hello-alert")
+    assert r.code == 3 and "no user.signingkey" in (r.out + r.err), r
+    tmp_repo.git("config", "user.signingkey", str(tmp_repo.path / "no-such-key"))
+    r = tmp_repo.cli("deploy", "hello-alert")
+    assert r.code == 3 and "could not sign" in r.err, r
+    assert tmp_repo.git("tag", "-l") == ""

@@ -33,6 +33,19 @@ def _signing_config(repo: Repo) -> list[str]:
     return out
 
 
+def signing_setup(repo: Repo) -> tuple[bool, str]:
+    """Whether git is set up to sign tags, and how (a cheap look at the config; signing itself may still fail)."""
+    def conf(key: str) -> str:
+        cp = repo.git("config", "--get", key, check=False)
+        return cp.stdout.decode("utf-8", "replace").strip() if cp.returncode == 0 else ""
+
+    fmt = conf("gpg.format") or "openpgp"
+    key = conf("user.signingkey")
+    if fmt == "ssh" and not key and not conf("gpg.ssh.defaultKeyCommand"):
+        return False, "gpg.format is ssh but no user.signingkey (nor gpg.ssh.defaultKeyCommand) is set"
+    return True, f"tags will be signed (git tag -s, {fmt}" + (f", key {key}" if key else ", default key") + ")"
+
+
 def _sign_error(stderr: str) -> StateError:
     return StateError(
         f"could not sign the deploy tag: {stderr.strip() or 'git tag -s failed'}",
@@ -66,10 +79,29 @@ def write_signed_tag_object(repo: Repo, commit: str, short_name: str, message: s
             raise _sign_error(cp.stderr.decode(errors="replace"))
         oid = git(f"--git-dir={scratch}", "rev-parse", f"refs/tags/{short_name}").stdout.decode().strip()
         data = git(f"--git-dir={scratch}", "cat-file", "tag", oid).stdout
+    if not any(m in data for m in SIGNATURE_MARKERS):  # git 2.39 + ssh-keygen failure: exit 0 and no signature
+        tail = data.decode("utf-8", "replace").rstrip().splitlines()[-1:]
+        raise _sign_error((cp.stderr.decode(errors="replace").strip() + " " + " ".join(tail)).strip())
     written = repo.git("hash-object", "-t", "tag", "-w", "--stdin", input=data).stdout.decode().strip()
     if written != oid:  # pragma: no cover - would mean the copy was altered
         raise StateError(f"signed tag object changed while copying ({oid} != {written})")
     return oid
+
+
+def tagger_env(name: str, email: str, timestamp: int, offset_minutes: int) -> dict:
+    """The environment that makes ``git tag`` record this tagger and date."""
+    sign = "+" if offset_minutes >= 0 else "-"
+    h, m = divmod(abs(offset_minutes), 60)
+    return {"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email, "GIT_COMMITTER_DATE": f"{timestamp} {sign}{h:02d}{m:02d}"}
+
+
+def strip_signature(message: str) -> str:
+    """A tag message without the signature block git appends to a signed tag."""
+    for marker in SIGNATURE_MARKERS:
+        i = message.find(marker.decode())
+        if i >= 0:
+            return message[:i]
+    return message
 
 
 def create_signed_tag(repo: Repo, short_name: str, commit: str, message: str, env: dict | None = None) -> str:
