@@ -9,7 +9,11 @@ import pytest
 
 from tests.helpers import GitRepo
 
-SHARED_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "keep-examples"
+# ../shared/keep-examples beside the checkout (also found from a worktree one level deeper, e.g. /work/wt/NAME).
+SHARED_EXAMPLES = next(
+    (p / "shared" / "keep-examples" for p in Path(__file__).resolve().parents[1:4] if (p / "shared" / "keep-examples").is_dir()),
+    Path(__file__).resolve().parents[2] / "shared" / "keep-examples",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """Imports every command module so each registers its commands on the app (order = order in --help)."""
 
 from keepwf.cli import init_cmd  # noqa: F401
+from keepwf.cli import validate_cmd  # noqa: F401
 from keepwf.cli import versions_cmd  # noqa: F401
 from keepwf.cli import deploy_cmd  # noqa: F401
 from keepwf.cli import hooks_cmd  # noqa: F401

@@ -54,7 +54,7 @@ def _prunes(repo: Repo) -> list[AuditEntry]:
                     groups.setdefault((parts[0], parts[1]), []).append(parts[2])
         text = msg.split("\n\nKeepwf-Action:")[0].strip()
         for (env, wf), labels in sorted(groups.items()):
-            out.append(AuditEntry(tags.iso_date(ts, off), ts, "prune", env, wf, ", ".join(labels), sha,
+            out.append(AuditEntry(tags.iso_date(ts, off), ts, "prune", env, wf, ", ".join(sorted(labels, key=_num)), sha,
                                   f"{name} <{email}>", text))
     return out
 
@@ -76,5 +76,9 @@ def audit(repo: Repo, config: Config, env: str | None = None, since: str | None 
     entries += [p for p in _prunes(repo) if (env is None or p.env == env) and (not workflow or p.workflow == workflow)]
     if cutoff is not None:
         entries = [x for x in entries if x.timestamp >= cutoff]
-    entries.sort(key=lambda x: (x.timestamp, x.action != "prune", x.version), reverse=True)
+    entries.sort(key=lambda x: (x.timestamp, x.action == "prune", _num(x.version)), reverse=True)
     return entries
+
+
+def _num(label: str) -> int:
+    return int(label[1:]) if label[:1] == "v" and label[1:].isdigit() else 0

@@ -123,8 +123,16 @@ def draft_file(catalog: Catalog, wf_id: str, fallback_path: str | None = None) -
     f = catalog.workflows.get(wf_id)
     if f is not None:
         return f
-    if fallback_path and fallback_path in catalog.sources:
-        data = catalog.sources[fallback_path]
-        if not any(w.path == fallback_path for w in catalog.workflows.values()):
-            return WorkflowFile(wf_id, fallback_path, Repo.hash_bytes(data), data, None)
+    used = {w.path for w in catalog.workflows.values()}
+    named = [p for p in catalog.sources if p.rsplit("/", 1)[-1].rsplit(".", 1)[0] == wf_id]
+    for path in ([fallback_path] if fallback_path else []) + named:
+        if path in catalog.sources and path not in used:
+            data = catalog.sources[path]
+            return WorkflowFile(wf_id, path, Repo.hash_bytes(data), data, None)
     return None
+
+
+def broken_files(catalog: Catalog) -> list[str]:
+    """Workflow files that yield no workflow (unparseable YAML, wrong shape)."""
+    used = {w.path for w in catalog.workflows.values()}
+    return sorted(p for p in catalog.sources if p not in used)

@@ -80,7 +80,7 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
         raise UsageError("name the workflows to deploy, or --all", hint=hint)
     selected = sorted(set(wf_ids)) if wf_ids else sorted(set(drafts.workflows) | set(deployed_ids))
     for wf in selected:
-        if wf not in drafts.workflows and wf not in deployed_ids:
+        if cat.draft_file(drafts, wf) is None and wf not in deployed_ids:
             raise cat.unknown_workflow(wf, sorted(set(drafts.workflows) | set(deployed_ids)))
     res = DeployResult(env, head, repo.branch(), dry_run)
     checks = res.checks
@@ -113,6 +113,8 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
 
     # 3. valid
     sources = {files[wf].path: files[wf].data for wf in present}
+    if all_:  # a broken file is not silently left out of --all
+        sources.update({p: drafts.sources[p] for p in cat.broken_files(drafts)})
     problems = [p for p in cat.validate(sources, config) if p.severity == "error"]
     problems += [p for p in drafts.problems if p.severity == "error" and p.file in sources and p.code == "duplicate-id"]
     bad_ids = [wf for wf in present if not valid_ref_component(wf)]

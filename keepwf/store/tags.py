@@ -50,25 +50,20 @@ def iso_date(timestamp: int, offset_minutes: int) -> str:
 
 
 def identity(repo: Repo) -> Identity:
-    """git's committer identity (GIT_COMMITTER_NAME/EMAIL, then user.name/user.email), now."""
-    cfg = repo.pg.config
+    """git's committer identity, exactly as ``git tag`` would record it (``git var GIT_COMMITTER_IDENT``: the
+    GIT_COMMITTER_* variables, then user.name/user.email; GIT_COMMITTER_DATE is honoured)."""
+    import re
 
-    def conf(key: str) -> str | None:
-        try:
-            return cfg[key]
-        except KeyError:
-            return None
-
-    name = os.environ.get("GIT_COMMITTER_NAME") or conf("user.name")
-    email = os.environ.get("GIT_COMMITTER_EMAIL") or conf("user.email")
-    if not name or not email:
+    cp = repo.git("var", "GIT_COMMITTER_IDENT", check=False, env={"GIT_TERMINAL_PROMPT": "0"})
+    text = cp.stdout.decode("utf-8", "replace").strip()
+    m = re.match(r"^(.*) <(.*)> (\d+) ([+-])(\d\d)(\d\d)$", text)
+    if cp.returncode != 0 or not m or not m.group(1).strip() or not m.group(2).strip() or "(none)" in m.group(2):
         raise StateError(
             "git does not know who you are: a deploy tag records its tagger (user.name and user.email are not set)",
             hint='git config --global user.name "Your Name" && git config --global user.email you@example.com',
         )
-    now = time.time()
-    offset = int(datetime.now().astimezone().utcoffset().total_seconds() // 60)
-    return Identity(name.strip(), email.strip(), int(now), offset)
+    offset = (int(m.group(5)) * 60 + int(m.group(6))) * (1 if m.group(4) == "+" else -1)
+    return Identity(m.group(1).strip(), m.group(2).strip(), int(m.group(3)), offset)
 
 
 # -- listing ---------------------------------------------------------------------------------------------------------
@@ -154,13 +149,21 @@ class RefExists(StateError):
         )
 
 
-def create_refs(repo: Repo, refs: dict[str, str], delete: tuple[str, ...] = (), *, wait: float = 3.0) -> None:
+def lock_wait() -> float:
+    """Seconds to wait for a ref lock held by another process (KEEPWF_LOCK_TIMEOUT, default 3)."""
+    try:
+        return max(0.0, float(os.environ.get("KEEPWF_LOCK_TIMEOUT", "3")))
+    except ValueError:
+        return 3.0
+
+
+def create_refs(repo: Repo, refs: dict[str, str], delete: tuple[str, ...] = (), *, wait: float | None = None) -> None:
     """Create every ref in ``refs`` (name → object SHA) and delete the refs in ``delete``, all or none.
 
     Each ref is locked with git's ``<ref>.lock`` first; a ref to be created that exists once locked raises
     RefExists (the winner is named). A lock held by someone else is waited for up to ``wait`` seconds."""
     pygit2 = _pygit2()
-    deadline = time.monotonic() + wait
+    deadline = time.monotonic() + (lock_wait() if wait is None else wait)
     while True:
         try:
             with repo.pg.transaction() as tx:
@@ -204,11 +207,11 @@ def pack_refs(repo: Repo) -> None:
 
 
 def archive_and_delete(repo: Repo, moves: dict[str, str], record: str, who: Identity, audit_ref: str, *,
-                       wait: float = 3.0) -> str:
+                       wait: float | None = None) -> str:
     """Prune: for each ``tag ref → archive ref`` point the archive ref at the tag's object, delete the tag ref, and
     append one commit (message ``record``) to ``audit_ref`` — all in one transaction. Returns the audit commit."""
     pygit2 = _pygit2()
-    deadline = time.monotonic() + wait
+    deadline = time.monotonic() + (lock_wait() if wait is None else wait)
     empty_tree = repo.pg.TreeBuilder().write()
     sig = pygit2.Signature(who.name, who.email, who.timestamp, who.offset)
     while True:

@@ -1,7 +1,8 @@
-"""Parse a workflow file with ruamel.yaml, keeping line/column, into WorkflowDoc values.
+"""Parse a workflow file into WorkflowDoc values (plain data for the engine) plus the node tree (for validation).
 
 The accepted root shapes are Keep's (keep-format.md §1.2): ``workflow:`` (legacy ``alert:``), ``workflows:`` list
 (legacy ``alerts:``), or a bare workflow mapping (has ``id`` plus ``steps``/``actions``/``triggers``).
+``load_source`` never raises for bad input: every finding is a Problem.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from keepwf.model import Problem, WorkflowDoc
+from keepwf.workflow import yamlnodes as yn
 
 WORKFLOW_SUFFIXES = (".yml", ".yaml")
+SINGLE_KEYS = ("workflow", "alert")
+LIST_KEYS = ("workflows", "alerts")
 
 
 def is_workflow_file(path: str) -> bool:
@@ -40,127 +44,113 @@ class LoadResult:
         self.problems.extend(other.problems)
 
 
-def to_plain(node: Any) -> Any:
-    """ruamel's commented containers → plain dict/list/str/int/float/bool/None."""
-    if isinstance(node, dict):
-        return {str(k) if not isinstance(k, (str, int, float, bool)) and k is not None else k: to_plain(v) for k, v in node.items()}
-    if isinstance(node, (list, tuple)):
-        return [to_plain(v) for v in node]
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return node if isinstance(node, (str, int, float)) else str(node)
+@dataclass
+class Located:
+    """One workflow document with its node and the YAML path prefix (``workflow``, ``workflows[1]``, or "")."""
+
+    doc: WorkflowDoc
+    node: Any
+    prefix: str
 
 
-def _pos(node: Any, key: Any = None) -> tuple[int, int]:
-    """1-based (line, column) of a mapping key / the container itself, (1, 1) when unknown."""
-    lc = getattr(node, "lc", None)
-    if lc is None:
-        return (1, 1)
-    try:
-        if key is not None and isinstance(node, dict) and key in node:
-            ln, col = lc.key(key)
-        elif key is not None and isinstance(node, list):
-            ln, col = lc.item(key)
-        else:
-            ln, col = lc.line, lc.col
-        return (ln + 1, col + 1)
-    except (KeyError, IndexError, TypeError, AttributeError):
-        return (lc.line + 1, lc.col + 1)
+@dataclass
+class Parsed:
+    result: LoadResult
+    root: Any = None  # the root node (None when the file is not YAML)
+    workflows: list[Located] = field(default_factory=list)
 
 
-def _yaml():
-    from ruamel.yaml import YAML
-
-    y = YAML(typ="rt", pure=True)
-    y.allow_duplicate_keys = False
-    return y
-
-
-def parse_yaml(data: bytes, path: str) -> tuple[Any, list[Problem]]:
-    """The document root (ruamel round-trip nodes, with positions) or a problem explaining why not."""
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
+def _text(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     if b"\x00" in data[:8192]:
-        return None, [Problem("error", path, 0, 0, "not a text file (binary bytes)", hint="workflow files are UTF-8 YAML")]
+        return None, [Problem("error", path, 0, 0, "not a text file (binary bytes)", hint="workflow files are UTF-8 YAML", code="yaml")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        return None, [Problem("error", path, line, 1, f"not valid UTF-8 ({e.reason})", hint="save the file as UTF-8")]
-    if not text.strip():
-        return None, [Problem("error", path, 1, 1, "the file is empty", hint="add a `workflow:` mapping (see `keepwf init`)")]
-    try:
-        return _yaml().load(text), []
-    except MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = (e.problem or e.context or "invalid YAML").strip()
-        hint = "YAML indentation must use spaces, not tabs" if "\t" in what or "tab" in what.lower() else "fix the YAML syntax at that position"
-        if "duplicate key" in what.lower() or "found duplicate key" in str(e).lower():
-            hint = "remove or rename one of the two keys"
-        return None, [Problem("error", path, line, col, f"not valid YAML: {what}", hint=hint, code="yaml")]
-    except YAMLError as e:
-        return None, [Problem("error", path, 1, 1, f"not valid YAML: {e}", hint="fix the YAML syntax", code="yaml")]
-    except RecursionError:
-        return None, [Problem("error", path, 1, 1, "YAML nested too deeply", hint="flatten the document", code="yaml")]
+        return None, [Problem("error", path, line, 1, f"not valid UTF-8 ({e.reason})", hint="save the file as UTF-8", code="yaml")]
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        return None, [Problem("error", path, 1, 1, "the file is empty", hint="add a `workflow:` mapping (see `keepwf init`)", code="empty")]
+    return text, []
 
 
-def _doc(node: Any, root_plain: dict, path: str, index: int, yaml_path: str, problems: list[Problem]) -> WorkflowDoc | None:
-    line, col = _pos(node)
-    if not isinstance(node, dict):
-        problems.append(Problem("error", path, line, col, f"{yaml_path} must be a mapping", yaml_path=yaml_path, hint="indent the workflow keys under it", code="shape"))
-        return None
-    data = to_plain(node)
-    wf_id = data.get("id")
-    if wf_id is not None and not isinstance(wf_id, str):
-        wf_id = str(wf_id)
-    return WorkflowDoc(id=wf_id, path=path, data=data, root=root_plain, index=index, line=line)
-
-
-def load_source(data: bytes, path: str) -> LoadResult:
-    """Parse one file. Every workflow document found becomes a WorkflowDoc; shape errors become problems."""
+def parse_source(data: bytes, path: str) -> Parsed:
+    """Parse one file: its node tree, its workflow documents, and the problems found on the way."""
     res = LoadResult()
-    root, problems = parse_yaml(data, path)
+    parsed = Parsed(res)
+    text, problems = _text(data, path)
+    res.problems.extend(problems)
+    if text is None:
+        return parsed
+    root, problems = yn.compose(text, path)
     res.problems.extend(problems)
     if root is None:
-        return res
-    if not isinstance(root, dict):
-        kind = "a list" if isinstance(root, list) else "a scalar value"
+        if not problems:
+            res.problems.append(Problem("error", path, 1, 1, "the file is empty", hint="add a `workflow:` mapping", code="empty"))
+        return parsed
+    parsed.root = root
+    if not isinstance(root, yn.MappingNode):
+        kind = "a list" if isinstance(root, yn.SequenceNode) else "a scalar value"
+        line, col = yn.pos(root)
         res.problems.append(
-            Problem("error", path, 1, 1, f"the document is {kind}, not a mapping", hint="a workflow file starts with `workflow:`", code="shape")
+            Problem("error", path, line, col, f"the document is {kind}, not a mapping", hint="a workflow file starts with `workflow:`", code="shape")
         )
-        return res
-    root_plain = to_plain(root)
-    for key in ("workflow", "alert"):
-        if key in root:
-            doc = _doc(root[key], root_plain, path, 0, key, res.problems)
-            if doc:
-                res.docs.append(doc)
-            return res
-    for key in ("workflows", "alerts"):
-        if key in root:
-            items = root[key]
-            if not isinstance(items, list):
-                line, col = _pos(root, key)
-                res.problems.append(Problem("error", path, line, col, f"{key} must be a list of workflows", yaml_path=key, code="shape"))
-                return res
-            for i, item in enumerate(items):
-                doc = _doc(item, root_plain, path, i, f"{key}[{i}]", res.problems)
-                if doc:
-                    res.docs.append(doc)
-            return res
-    if "id" in root and any(k in root for k in ("steps", "actions", "triggers")):
-        doc = _doc(root, root_plain, path, 0, "", res.problems)
-        if doc:
-            res.docs.append(doc)
-        return res
+        return parsed
+    dups = yn.duplicate_keys(root, path)
+    res.problems.extend(dups)
+    try:
+        data_root = yn.construct(root)
+    except RecursionError:
+        res.problems.append(Problem("error", path, 1, 1, "YAML nested too deeply", hint="flatten the document", code="yaml"))
+        return parsed
+    except Exception as e:  # ConstructorError (unknown tag, unhashable key), bad timestamps…
+        mark = getattr(e, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = " ".join(str(p) for p in (getattr(e, "context", None), getattr(e, "problem", None)) if p) or str(e)
+        res.problems.append(Problem("error", path, line, col, f"cannot read the YAML value: {what}", hint="remove YAML tags (!x) and complex keys", code="yaml"))
+        return parsed
+    for key in SINGLE_KEYS:
+        node = yn.get(root, key)
+        if yn.key_node(root, key) is not None:
+            _add(parsed, node, data_root.get(key), data_root, path, 0, key)
+            return parsed
+    for key in LIST_KEYS:
+        if yn.key_node(root, key) is not None:
+            node = yn.get(root, key)
+            if not isinstance(node, yn.SequenceNode):
+                line, col = yn.pos(yn.key_node(root, key))
+                res.problems.append(Problem("error", path, line, col, f"{key} must be a list of workflows", yaml_path=key, hint=f"write each workflow as a `- id: …` item under {key}:", code="shape"))
+                return parsed
+            for i, item in enumerate(node.value):
+                _add(parsed, item, data_root[key][i], data_root, path, i, f"{key}[{i}]")
+            return parsed
+    if yn.get(root, "id") is not None and any(yn.key_node(root, k) is not None for k in ("steps", "actions", "triggers")):
+        _add(parsed, root, data_root, data_root, path, 0, "")
+        return parsed
     res.problems.append(
         Problem("error", path, 1, 1, "no workflow in this file (expected a top-level `workflow:` key)", hint="put the workflow under `workflow:`", code="shape")
     )
-    return res
+    return parsed
+
+
+def _add(parsed: Parsed, node: Any, data: Any, root_data: dict, path: str, index: int, yaml_path: str) -> None:
+    if not isinstance(node, yn.MappingNode):
+        line, col = yn.pos(node)
+        parsed.result.problems.append(
+            Problem("error", path, line, col, f"{yaml_path} must be a mapping, not {yn.kind(node)}", yaml_path=yaml_path,
+                    hint="indent the workflow keys (id, triggers, steps…) under it", code="shape")
+        )
+        return
+    wf_id = data.get("id")
+    if wf_id is not None and not isinstance(wf_id, str):
+        wf_id = str(wf_id)
+    doc = WorkflowDoc(id=wf_id, path=path, data=data, root=root_data, index=index, line=yn.pos(node)[0])
+    parsed.result.docs.append(doc)
+    parsed.workflows.append(Located(doc, node, yaml_path))
+
+
+def load_source(data: bytes, path: str) -> LoadResult:
+    """Parse one file. Every workflow document found becomes a WorkflowDoc; shape errors become problems.
+
+    This only loads; ``keepwf.workflow.validate_sources`` also applies the validation rules.
+    """
+    return parse_source(data, path).result

@@ -1,0 +1,294 @@
+"""Validation rules for one workflow document and its file's root (keep-format.md §1, "keepwf decisions" 1)."""
+
+from __future__ import annotations
+
+import re
+
+from keepwf.config import valid_ref_component
+from keepwf.workflow import keys as K
+from keepwf.workflow import yamlnodes as yn
+from keepwf.workflow.checker import Checker, did_you_mean, join
+from keepwf.workflow.loader import LIST_KEYS, SINGLE_KEYS, Parsed
+from keepwf.workflow.steps import Scope, check_conditions, check_provider, check_retry, check_templates
+
+
+def slug(text: str) -> str:
+    s = re.sub(r"[^A-Za-z0-9_.\-]+", "-", text.strip()).strip("-.")
+    s = re.sub(r"\.{2,}", ".", s)
+    return s or "my-workflow"
+
+
+def check_root(c: Checker, parsed: Parsed) -> None:
+    """Keys beside ``workflow:``. Keep reads only ``workflow:`` (and document-root providers/actions)."""
+    root = parsed.root
+    if not isinstance(root, yn.MappingNode) or not parsed.workflows or parsed.workflows[0].prefix == "":
+        return
+    used = {u for loc in parsed.workflows for u in _uses(loc.node)}
+    present = {k for k, _kn, _v in yn.items(root)}
+    for key, knode, value in yn.items(root):
+        if key in SINGLE_KEYS + LIST_KEYS:
+            if key != parsed.workflows[0].prefix.split("[")[0] and (set(SINGLE_KEYS) & present):
+                c.warn(knode, key, f"{key}: is ignored because the file also has workflow:", "keep one workflow key per file", "unknown-key")
+            continue
+        if key == "providers":
+            if not yn.is_null(value) and not isinstance(value, yn.MappingNode):
+                c.error(value, key, f"providers must be a mapping of name → config, not {yn.kind(value)}", None, "type")
+            continue
+        if key == "actions":
+            names = _reusable_names(value)
+            if not used & names:
+                c.error(knode, key, "actions: at the document root, beside workflow:, never runs (Keep reads it only as reusable actions for `use:`, and no action uses them)",
+                        "indent actions: under workflow: (two spaces) so they run after the steps", "misplaced-key")
+            continue
+        if key in K.WORKFLOW_KEYS:
+            c.error(knode, key, f"{key}: is at the document root, beside workflow:; Keep reads only what is under workflow:, so it is ignored",
+                    f"indent {key}: under workflow: (two spaces)", "misplaced-key")
+            continue
+        guess = did_you_mean(key, K.ROOT_KEYS)
+        c.warn(knode, key, f"unknown key {key!r} at the document root (Keep ignores it)", f"did you mean {guess!r}?" if guess else "a workflow file holds workflow: (and optionally providers:)", "unknown-key")
+
+
+def _uses(wf) -> set[str]:
+    acts = yn.get(wf, "actions")
+    out = set()
+    if isinstance(acts, yn.SequenceNode):
+        for a in acts.value:
+            u = yn.get(a, "use")
+            if yn.is_str(u):
+                out.add(u.value)
+    return out
+
+
+def _reusable_names(value) -> set[str]:
+    out = set()
+    if isinstance(value, yn.SequenceNode):
+        for a in value.value:
+            for k in ("use", "name"):
+                n = yn.get(a, k)
+                if yn.is_str(n):
+                    out.add(n.value)
+    return out
+
+
+def check_workflow(c: Checker, node, prefix: str) -> None:
+    c.unknown_keys(node, prefix, K.WORKFLOW_KEYS, "the workflow", skip=("vars",))
+    if yn.key_node(node, "vars") is not None:
+        c.warn(yn.key_node(node, "vars"), join(prefix, "vars"), "vars is not a workflow-level key in Keep (it exists per step/action only)", "use consts: for workflow-wide values", "unknown-key")
+    if yn.key_node(node, "providers") is not None and prefix:
+        c.warn(yn.key_node(node, "providers"), join(prefix, "providers"), "providers: inside the workflow is ignored when Keep reads a file", "move providers: to the document root (no indentation)", "misplaced-key")
+    _check_id(c, node, prefix)
+    for key in ("name", "description"):
+        v = yn.get(node, key)
+        if v is not None and not isinstance(v, yn.ScalarNode):
+            c.warn(v, join(prefix, key), f"{key} should be text, not {yn.kind(v)}", None, "type")
+    for key in ("disabled", "debug"):
+        c.expect_bool(node, prefix, key)
+    for key in ("owners", "tags", "services", "permissions"):
+        c.expect_list(node, prefix, key)
+    st = yn.get(node, "strategy")
+    if st is not None and not yn.is_null(st) and (not yn.is_str(st) or st.value not in K.STRATEGIES):
+        guess = did_you_mean(getattr(st, "value", ""), K.STRATEGIES)
+        c.error(st, join(prefix, "strategy"), f"unknown strategy {getattr(st, 'value', yn.kind(st))!r}", f"did you mean {guess!r}?" if guess else f"use one of: {', '.join(K.STRATEGIES)}", "strategy")
+    consts = yn.get(node, "consts")
+    if consts is not None and not yn.is_null(consts) and not isinstance(consts, yn.MappingNode):
+        c.error(consts, join(prefix, "consts"), f"consts must be a mapping of name → value, not {yn.kind(consts)}", "write `name: value` lines under consts:", "type")
+    _check_inputs(c, node, prefix)
+    iv = yn.get(node, "interval")
+    if iv is not None and not yn.is_null(iv):
+        check_interval(c, iv, join(prefix, "interval"))
+    check_triggers(c, node, prefix)
+    _check_steps_and_actions(c, node, prefix)
+
+
+def _check_id(c: Checker, node, prefix: str) -> None:
+    idnode = yn.get(node, "id")
+    if idnode is None or yn.is_null(idnode):
+        c.error(idnode or node, join(prefix, "id"), "the workflow has no id", "add `id: my-workflow` (letters, digits, - _ .); it names the workflow in deploy tags", "missing-id")
+        return
+    if not isinstance(idnode, yn.ScalarNode):
+        c.error(idnode, join(prefix, "id"), f"the workflow id must be text, not {yn.kind(idnode)}", "e.g. id: disk-space-alert", "missing-id")
+        return
+    wid = str(yn.scalar(idnode))
+    if not valid_ref_component(wid):
+        c.error(idnode, join(prefix, "id"), f"workflow id {wid!r} cannot be used in a git ref name (deploy tags are keepwf/<env>/<id>/vN)",
+                f"use letters, digits, '-', '_' and '.', e.g. id: {slug(wid)}", "bad-id")
+
+
+def _check_inputs(c: Checker, node, prefix: str) -> None:
+    inputs = c.expect_list(node, prefix, "inputs")
+    if inputs is None:
+        return
+    for i, inp in enumerate(inputs.value):
+        p = join(join(prefix, "inputs"), i)
+        if not isinstance(inp, yn.MappingNode):
+            c.warn(inp, p, f"an input should be a mapping (name, type, default…), not {yn.kind(inp)}", None, "type")
+            continue
+        c.unknown_keys(inp, p, K.INPUT_KEYS, "an input")
+        if yn.get(inp, "name") is None:
+            c.warn(inp, p, "input without name", "add `name: my_input`; it is read as {{ inputs.my_input }}", "input")
+        t = yn.get(inp, "type")
+        if t is not None and (not yn.is_str(t) or t.value not in K.INPUT_TYPES):
+            c.warn(t, join(p, "type"), f"unknown input type {getattr(t, 'value', '')!r}", f"use one of: {', '.join(K.INPUT_TYPES)}", "input")
+
+
+def check_interval(c: Checker, node, ypath: str) -> None:
+    val = yn.scalar(node)
+    ok = (isinstance(val, int) and not isinstance(val, bool) and val > 0) or (
+        isinstance(val, str) and K.INTERVAL_RE.match(val) and int(re.sub(r"\D", "", val)) > 0
+    )
+    if not ok:
+        shown = node.value if isinstance(node, yn.ScalarNode) else yn.kind(node)
+        c.error(node, ypath, f"bad interval {shown!r}", "give seconds (e.g. 300) or a number with m, h or d (e.g. \"5m\", \"1h\", \"1d\")", "interval")
+
+
+def check_triggers(c: Checker, node, prefix: str) -> None:
+    tp = join(prefix, "triggers")
+    triggers = yn.get(node, "triggers")
+    if triggers is None or yn.is_null(triggers) or (isinstance(triggers, yn.SequenceNode) and not triggers.value):
+        return  # no trigger: the workflow runs only when started by hand (`keepwf run`)
+    if not isinstance(triggers, yn.SequenceNode):
+        c.error(triggers, tp, f"triggers must be a list, not {yn.kind(triggers)}", "write each trigger as a `- type: …` item", "type")
+        return
+    for i, trig in enumerate(triggers.value):
+        p = join(tp, i)
+        if not isinstance(trig, yn.MappingNode):
+            c.error(trig, p, f"a trigger must be a mapping with type:, not {yn.kind(trig)}", "e.g. `- type: manual`", "trigger-type")
+            continue
+        tnode = yn.get(trig, "type")
+        ttype = tnode.value if yn.is_str(tnode) else None
+        if ttype not in K.TRIGGER_TYPES:
+            guess = did_you_mean(str(ttype), K.TRIGGER_TYPES) if ttype else None
+            what = f"unknown trigger type {ttype!r}" if tnode is not None and not yn.is_null(tnode) else "trigger without type"
+            c.error(tnode or trig, join(p, "type"), what, f"did you mean {guess!r}?" if guess else f"use one of: {', '.join(K.TRIGGER_TYPES)}", "trigger-type")
+            continue
+        c.unknown_keys(trig, p, K.TRIGGER_KEYS[ttype], f"a {ttype} trigger")
+        if ttype == "interval":
+            v = yn.get(trig, "value")
+            if v is None or yn.is_null(v):
+                c.error(trig, join(p, "value"), "interval trigger without value", "add `value: 300` (seconds) or `value: 5m`", "interval")
+            else:
+                check_interval(c, v, join(p, "value"))
+        elif ttype == "incident":
+            _check_incident(c, trig, p)
+        elif ttype == "alert":
+            _check_alert(c, trig, p)
+
+
+def _check_incident(c: Checker, trig, p: str) -> None:
+    ev = yn.get(trig, "events")
+    if not isinstance(ev, yn.SequenceNode) or not ev.value:
+        c.error(ev or trig, join(p, "events"), "incident trigger without a list of events", "add `events: [created, updated]`", "incident-events")
+        return
+    for j, e in enumerate(ev.value):
+        name = e.value if yn.is_str(e) else None
+        if name not in K.INCIDENT_EVENTS:
+            guess = did_you_mean(str(name), K.INCIDENT_EVENTS) if name else None
+            c.error(e, join(join(p, "events"), j), f"unknown incident event {getattr(e, 'value', '')!r} (the trigger would never fire)",
+                    f"did you mean {guess!r}?" if guess else f"use {', '.join(K.INCIDENT_EVENTS)}", "incident-events")
+
+
+def _check_alert(c: Checker, trig, p: str) -> None:
+    filters = yn.get(trig, "filters")
+    if filters is not None and not yn.is_null(filters):
+        if not isinstance(filters, yn.SequenceNode):
+            c.error(filters, join(p, "filters"), f"filters must be a list of {{key, value}}, not {yn.kind(filters)}", "e.g. `- key: source` / `value: prometheus`", "alert-filter")
+        else:
+            for j, f in enumerate(filters.value):
+                fp = join(join(p, "filters"), j)
+                if not isinstance(f, yn.MappingNode):
+                    c.error(f, fp, f"a filter must be a mapping with key: and value:, not {yn.kind(f)}", None, "alert-filter")
+                    continue
+                c.unknown_keys(f, fp, K.FILTER_KEYS, "a filter")
+                for k in ("key", "value"):
+                    if yn.get(f, k) is None:
+                        c.error(f, fp, f"filter without {k}:", "a filter needs key: and value:", "alert-filter")
+            if yn.get(trig, "cel") is not None:
+                c.warn(yn.key_node(trig, "cel"), join(p, "cel"), "cel is ignored when filters are given (Keep converts filters to CEL and overrides it)", "keep either filters: or cel:", "alert-filter")
+    cel = yn.get(trig, "cel")
+    if cel is not None and not yn.is_null(cel) and not isinstance(cel, yn.ScalarNode):
+        c.error(cel, join(p, "cel"), f"cel must be an expression (text), not {yn.kind(cel)}", None, "alert-filter")
+    c.expect_list(trig, p, "only_on_change")
+    c.expect_bool(trig, p, "severity_changed")
+
+
+def _named(lst) -> list[tuple[str | None, object]]:
+    out = []
+    if isinstance(lst, yn.SequenceNode):
+        for item in lst.value:
+            n = yn.get(item, "name") if isinstance(item, yn.MappingNode) else None
+            out.append((str(yn.scalar(n)) if isinstance(n, yn.ScalarNode) and not yn.is_null(n) else None, item))
+    return out
+
+
+def _check_steps_and_actions(c: Checker, node, prefix: str) -> None:
+    lists = {}
+    for key in ("steps", "actions"):
+        v = yn.get(node, key)
+        if v is not None and not yn.is_null(v) and not isinstance(v, yn.SequenceNode):
+            c.error(v, join(prefix, key), f"{key} must be a list, not {yn.kind(v)}", f"write each as a `- name: …` item under {key}:", "type")
+            v = None
+        lists[key] = _named(v)
+    all_names: dict[str, str] = {}
+    first_at: dict[str, str] = {}
+    for key, kind in (("steps", "step"), ("actions", "action")):
+        for i, (name, item) in enumerate(lists[key]):
+            if name is None:
+                continue
+            if name in first_at:
+                c.warn(yn.get(item, "name"), join(join(prefix, key), i) + ".name", f"duplicate {kind} name {name!r} (also {first_at[name]}); the later results overwrite the earlier",
+                       "give every step and action its own name", "duplicate-name")
+            else:
+                first_at[name] = join(join(prefix, key), i)
+                all_names[name] = kind
+    before: set[str] = set()
+    for key, kind in (("steps", "step"), ("actions", "action")):
+        for i, (name, item) in enumerate(lists[key]):
+            check_item(c, item, join(join(prefix, key), i), Scope(kind, name, set(before), all_names))
+            if name:
+                before.add(name)
+    of = yn.get(node, "on-failure")
+    if of is not None and not yn.is_null(of):
+        check_item(c, of, join(prefix, "on-failure"), Scope("on-failure", None, set(all_names), all_names))
+
+
+def check_item(c: Checker, item, ypath: str, scope: Scope) -> None:
+    kind = scope.kind
+    if not isinstance(item, yn.MappingNode):
+        c.error(item, ypath, f"a{'n' if kind[0] in 'ao' else ''} {kind} must be a mapping, not {yn.kind(item)}", "give it name: and provider:", "type")
+        return
+    c.unknown_keys(item, ypath, K.STEP_KEYS if kind == "step" else K.ACTION_KEYS, f"a{'n' if kind[0] in 'ao' else ''} {kind}")
+    name = yn.get(item, "name")
+    if kind != "on-failure" and (name is None or yn.is_null(name)):
+        c.warn(item, join(ypath, "name"), f"{kind} without name", "add `name: my-step`; its results are read as {{ steps.my-step.results }}", "missing-name")
+    use = yn.get(item, "use")
+    check_provider(c, item, ypath, kind, has_use=kind == "action" and use is not None)
+    for key in ("continue", "continue_on_error"):
+        c.expect_bool(item, ypath, key)
+    for key in ("vars", "alias"):
+        v = yn.get(item, key)
+        if v is not None and not yn.is_null(v) and not isinstance(v, yn.MappingNode):
+            c.error(v, join(ypath, key), f"{key} must be a mapping of name → value, not {yn.kind(v)}", f"write `name: value` lines under {key}:", "type")
+    fe = yn.get(item, "foreach")
+    if fe is not None and not yn.is_null(fe) and not yn.is_str(fe):
+        c.error(fe, join(ypath, "foreach"), f"foreach must be a path like \"{{{{ steps.x.results }}}}\", not {yn.kind(fe)}", None, "type")
+    of = yn.get(item, "on-failure")
+    if of is not None:
+        check_retry(c, of, join(ypath, "on-failure"))
+    th = yn.get(item, "throttle")
+    if th is not None:
+        c.warn(yn.key_node(item, "throttle"), join(ypath, "throttle"), "throttle needs a Keep server (it reads Keep's alert database)", "keepwf ignores it when running; remove it or run in Keep", "needs-keep")
+        t = yn.get(th, "type")
+        if t is not None and (not yn.is_str(t) or t.value not in K.THROTTLE_TYPES):
+            c.error(t, join(ypath, "throttle.type"), f"unknown throttle type {getattr(t, 'value', '')!r}", "use type: one_until_resolved", "throttle")
+    check_conditions(c, item, ypath, scope)
+    for key in ("if", "foreach", "alias"):
+        v = yn.get(item, key)
+        if v is not None:
+            check_templates(c, v, join(ypath, key), scope)
+    v = yn.get(item, "vars")
+    if v is not None:
+        check_templates(c, v, join(ypath, "vars"), scope, parens=False)
+    prov = yn.get(item, "provider")
+    w = yn.get(prov, "with") if isinstance(prov, yn.MappingNode) else None
+    if w is not None:
+        check_templates(c, w, join(ypath, "provider.with"), scope)

@@ -1,0 +1,171 @@
+"""YAML text → a node tree that knows the line and column of every key and value.
+
+Keep reads workflow files with PyYAML's libyaml loader (``CSafeLoader``, YAML 1.1: ``yes``/``on`` are booleans);
+keepwf composes the same node tree with the same loader, so a file means exactly what it means to Keep, and it is
+fast (libyaml is C; a pure-Python parser would cost more than Python's start-up on 100 files). Positions are
+1-based here. The node walk guards against alias bombs (``&a [*a, *a…]``): each node is visited once.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from keepwf.model import Problem
+
+Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+STR_TAG = "tag:yaml.org,2002:str"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+__all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "construct", "items", "pos", "scalar"]
+
+
+def pos(node: Node | None) -> tuple[int, int]:
+    if node is None:
+        return (1, 1)
+    m = node.start_mark
+    return (m.line + 1, m.column + 1)
+
+
+def _char_at(text: str, line: int, col: int) -> str:
+    lines = text.splitlines()
+    return lines[line][col] if 0 <= line < len(lines) and 0 <= col < len(lines[line]) else ""
+
+
+def _mark_problem(path: str, e: yaml.MarkedYAMLError, text: str) -> Problem:
+    mark = e.problem_mark or e.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = " ".join(p for p in (e.context, e.problem) if p).strip() or "invalid YAML"
+    hint = "fix the YAML syntax at that position"
+    if mark and _char_at(text, mark.line, mark.column) == "\t":
+        what = what.replace("found character", "found a tab character")
+        hint = "YAML indentation must use spaces, not tabs"
+    elif "\t" in what or "tab" in what.lower():
+        hint = "YAML indentation must use spaces, not tabs"
+    elif "expected a single document" in what:
+        hint = "one workflow file holds one YAML document; remove the `---` separator or split the file"
+    elif "could not determine a constructor" in what:
+        hint = "YAML tags like !something are not supported by Keep's loader; remove the tag"
+    return Problem("error", path, line, col, f"not valid YAML: {what}", hint=hint, code="yaml")
+
+
+def compose(text: str, path: str) -> tuple[Node | None, list[Problem]]:
+    """The root node of ``text`` (None for an empty document) or a problem saying where the YAML breaks."""
+    loader = Loader(text)
+    try:
+        return loader.get_single_node(), []
+    except yaml.MarkedYAMLError as e:
+        return None, [_mark_problem(path, e, text)]
+    except yaml.reader.ReaderError as e:
+        line = text.count("\n", 0, max(e.position, 0)) + 1 if isinstance(e.position, int) else 1
+        return None, [Problem("error", path, line, 1, f"not valid YAML: {e}", hint="remove control characters from the file", code="yaml")]
+    except yaml.YAMLError as e:
+        return None, [Problem("error", path, 1, 1, f"not valid YAML: {e}", hint="fix the YAML syntax", code="yaml")]
+    except RecursionError:
+        return None, [Problem("error", path, 1, 1, "YAML nested too deeply", hint="flatten the document", code="yaml")]
+    finally:
+        loader.dispose()
+
+
+def duplicate_keys(root: Node, path: str) -> list[Problem]:
+    """Keys given twice in one mapping. Keep's loader silently keeps the last one; keepwf refuses the ambiguity."""
+    problems: list[Problem] = []
+    for node in walk(root):
+        if not isinstance(node, MappingNode):
+            continue
+        seen: dict[Any, Node] = {}
+        for k, _v in node.value:
+            if not isinstance(k, ScalarNode) or k.tag == MERGE_TAG:
+                continue
+            ident = (k.tag, k.value)
+            if ident in seen:
+                line, col = pos(k)
+                first = pos(seen[ident])[0]
+                problems.append(
+                    Problem("error", path, line, col, f"duplicate key {k.value!r} (first at line {first})",
+                            hint="remove or rename one of the two keys; Keep would silently use the last one", code="duplicate-key")
+                )
+            else:
+                seen[ident] = k
+    return problems
+
+
+def walk(root: Node) -> Iterator[Node]:
+    """Every node once (aliases to an already visited node are skipped)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, MappingNode):
+            for k, v in reversed(node.value):
+                stack.append(v)
+                stack.append(k)
+        elif isinstance(node, SequenceNode):
+            stack.extend(reversed(node.value))
+
+
+def construct(node: Node) -> Any:
+    """Plain Python data (dict/list/str/int/float/bool/None, dates) exactly as Keep's safe loader builds it."""
+    return yaml.constructor.SafeConstructor().construct_document(node)
+
+
+def scalar(node: Node | None) -> Any:
+    """The value of a scalar node (``None`` for anything else)."""
+    if not isinstance(node, ScalarNode):
+        return None
+    try:
+        return yaml.constructor.SafeConstructor().construct_object(node)
+    except Exception:  # a malformed timestamp or similar: fall back to the text
+        return node.value
+
+
+def items(node: Node | None) -> list[tuple[str, Node, Node]]:
+    """(key text, key node, value node) of a mapping node; [] for anything else."""
+    if not isinstance(node, MappingNode):
+        return []
+    return [(k.value if isinstance(k, ScalarNode) else "<complex key>", k, v) for k, v in node.value]
+
+
+def get(node: Node | None, key: str) -> Node | None:
+    """The value node under ``key`` (the last one if given twice, like Keep), or None."""
+    found = None
+    if isinstance(node, MappingNode):
+        for k, v in node.value:
+            if isinstance(k, ScalarNode) and k.value == key:
+                found = v
+    return found
+
+
+def key_node(node: Node | None, key: str) -> Node | None:
+    found = None
+    if isinstance(node, MappingNode):
+        for k, _v in node.value:
+            if isinstance(k, ScalarNode) and k.value == key:
+                found = k
+    return found
+
+
+def is_null(node: Node | None) -> bool:
+    return node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null")
+
+
+def is_str(node: Node | None) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == STR_TAG
+
+
+def kind(node: Node | None) -> str:
+    """A word for error messages: mapping, list, string, number, boolean, null."""
+    if node is None or is_null(node):
+        return "empty"
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    tag = node.tag.rsplit(":", 1)[-1]
+    return {"str": "a string", "int": "a number", "float": "a number", "bool": "a boolean"}.get(tag, f"a {tag}")

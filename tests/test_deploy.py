@@ -1,0 +1,222 @@
+"""keepwf deploy: the checklist, the tags it writes, and every refusal (with its exit code, nothing written)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import GitRepo, workflow_yaml
+
+
+def tags(r: GitRepo) -> list[str]:
+    return r.git("tag", "-l", "keepwf/*").split()
+
+
+@pytest.fixture
+def repo(tmp_repo):
+    tmp_repo.write("workflows/a.yml", workflow_yaml("a"))
+    tmp_repo.write("workflows/b.yml", workflow_yaml("b"))
+    tmp_repo.commit("two workflows")
+    return tmp_repo
+
+
+def test_deploy_all_writes_tags_with_trailers_and_skips_unchanged(repo):
+    res = repo.cli("deploy", "--all", "-m", "Ship it")
+    assert res.code == 0, res
+    for item in ("tagger", "valid", "committed", "branch", "approvals"):
+        assert item in res.out
+    assert set(tags(repo)) == {"keepwf/production/a/v1", "keepwf/production/b/v1", "keepwf/production/hello-alert/v1"}
+    raw = repo.git("cat-file", "-p", "keepwf/production/a/v1")
+    blob = repo.git("rev-parse", "HEAD:workflows/a.yml")
+    assert raw.startswith(f"object {repo.git('rev-parse', 'HEAD')}\ntype commit\ntag keepwf/production/a/v1\ntagger Ada Tester <ada@example.com>")
+    assert raw.endswith(
+        "Ship it\n\nKeepwf-Workflow: a\nKeepwf-Env: production\nKeepwf-Version: v1\n"
+        f"Keepwf-Path: workflows/a.yml\nKeepwf-Blob: {blob}\nKeepwf-Action: deploy"
+    )
+    repo.write("workflows/a.yml", workflow_yaml("a", "changed"))
+    repo.commit("change a")
+    res = repo.cli("deploy", "--all")
+    assert res.code == 0, res
+    assert "created keepwf/production/a/v2" in res.out
+    assert "unchanged b: v1 already has this content, skipped" in res.out
+    assert "keepwf/production/b/v2" not in tags(repo)
+    assert not repo.git("for-each-ref", "refs/tags/keepwf/").count("\n") < 3
+    assert not list((repo.path / ".git/refs/tags").rglob("v*")), "deploy tags are kept packed"
+
+
+def test_no_workflow_and_no_all_is_usage_error_listing_changes(repo):
+    res = repo.cli("deploy")
+    assert res.code == 2 and "--all" in res.err and "keepwf deploy a b hello-alert" in res.err
+    assert tags(repo) == []
+
+
+def test_dry_run_writes_nothing(repo):
+    res = repo.cli("deploy", "a", "--dry-run")
+    assert res.code == 0 and "would create keepwf/production/a/v1" in res.out
+    assert tags(repo) == []
+
+
+def test_dirty_file_refused_then_commit_flag_commits_it(repo):
+    repo.write("workflows/a.yml", workflow_yaml("a", "dirty"))
+    res = repo.cli("deploy", "a")
+    assert res.code == 3, res
+    assert "workflows/a.yml (modified)" in res.out and "--commit" in res.err
+    assert tags(repo) == []
+    res = repo.cli("deploy", "a", "--commit", "-m", "Dirty but deliberate")
+    assert res.code == 0, res
+    assert repo.git("status", "--porcelain") == ""
+    assert repo.git("log", "-1", "--format=%s") == "Dirty but deliberate"
+    assert repo.git("rev-parse", "keepwf/production/a/v1^{commit}") == repo.git("rev-parse", "HEAD")
+
+
+def test_untracked_file_refused(repo):
+    repo.write("workflows/c.yml", workflow_yaml("c"))
+    res = repo.cli("deploy", "c")
+    assert res.code == 3 and "workflows/c.yml (untracked)" in res.out
+
+
+def test_invalid_workflow_exit_1(repo):
+    repo.write("workflows/a.yml", "workflow:\n  id: a\n  steps: [\n")
+    repo.commit("break a")
+    res = repo.cli("deploy", "a")
+    assert res.code == 1, res
+    assert "valid" in res.out and "keepwf validate" in res.out + res.err
+    assert tags(repo) == []
+
+
+def test_branch_rule_and_detached_head(repo):
+    repo.git("switch", "-qc", "feature")
+    res = repo.cli("deploy", "a")
+    assert res.code == 3 and "production may be deployed only from main, master" in res.out
+    assert repo.cli("deploy", "a", "--env", "staging").code == 0
+    repo.git("switch", "-q", "--detach", "main")
+    res = repo.cli("deploy", "b")
+    assert res.code == 3 and "HEAD is detached" in res.out
+    assert repo.cli("deploy", "b", "--env", "staging").code == 0
+    assert set(tags(repo)) == {"keepwf/staging/a/v1", "keepwf/staging/b/v1"}
+
+
+def test_unknown_workflow_and_env(repo):
+    res = repo.cli("deploy", "nope")
+    assert res.code == 2 and "unknown workflow 'nope'" in res.err
+    res = repo.cli("deploy", "a", "--env", "moon")
+    assert res.code == 2 and "unknown environment 'moon'" in res.err
+
+
+def test_outside_git_and_no_commits(tmp_path, empty_git):
+    (tmp_path / "nogit").mkdir()
+    res = GitRepo(tmp_path / "nogit").cli("deploy", "--all")
+    assert res.code == 3 and "not inside a git repository" in res.err
+    res = empty_git.cli("deploy", "--all")
+    assert res.code == 3 and "no commits yet" in res.err
+
+
+def test_tagger_identity_required(repo, monkeypatch):
+    for k in ("GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(k)
+    repo.git("config", "--global", "--unset", "user.email")
+    res = repo.cli("deploy", "a")
+    assert res.code == 3 and "user.email" in res.err and tags(repo) == []
+
+
+def test_deleted_file(repo):
+    assert repo.cli("deploy", "--all").code == 0
+    repo.git("rm", "-q", "workflows/b.yml")
+    repo.commit("drop b")
+    res = repo.cli("deploy", "b")
+    assert res.code == 3 and "gone from the working tree" in res.out
+    res = repo.cli("deploy", "--all")
+    assert res.code == 0 and "deleted   b" in res.out and "v1 stays deployed" in res.out
+    assert "keepwf/production/b/v2" not in tags(repo)
+    st = repo.cli("list", "--json").json()
+    b = next(w for w in st if w["workflow"] == "b")
+    assert b["path"] is None and b["envs"][0]["draft"] == "deleted"
+
+
+def test_linked_worktree_shares_versions(repo, tmp_path):
+    assert repo.cli("deploy", "a").code == 0
+    wt = GitRepo(tmp_path / "wt")
+    repo.git("worktree", "add", "-q", "-b", "hotfix", str(wt.path))
+    wt.write("workflows/a.yml", workflow_yaml("a", "hotfix"))
+    wt.commit("hotfix a")
+    res = wt.cli("deploy", "a", "--env", "staging")
+    assert res.code == 0, res
+    assert "keepwf/staging/a/v1" in tags(repo)
+    assert repo.cli("history", "a", "--env", "staging", "--json").json()["versions"][0]["commit"] == wt.git("rev-parse", "HEAD")
+
+
+def test_foreign_tag_is_never_trusted_nor_overwritten(repo):
+    repo.git("tag", "keepwf/production/a/v1")  # lightweight, by hand
+    res = repo.cli("deploy", "a")
+    assert res.code == 0, res
+    assert "created keepwf/production/a/v2" in res.out
+    h = repo.cli("history", "a", "--json").json()
+    assert [(v["version"], bool(v["foreign"])) for v in h["versions"]] == [("v2", False), ("v1", True)]
+    assert "foreign" in repo.cli("history", "a").out
+    assert any(e["foreign"] for e in repo.cli("audit", "--json").json())
+
+
+def test_race_lost_names_the_winner(repo, monkeypatch):
+    assert repo.cli("deploy", "a", "-m", "winner").code == 0
+    repo.write("workflows/a.yml", workflow_yaml("a", "late"))
+    repo.commit("late change")
+    import keepwf.service.versions as versions
+
+    monkeypatch.setattr(versions, "next_number", lambda *a: 1)  # as if v1 did not exist when we looked
+    res = repo.cli("deploy", "a")
+    assert res.code == 3, res
+    assert "keepwf/production/a/v1 already exists (created by Ada Tester" in res.err
+    assert repo.git("rev-parse", "keepwf/production/a/v1^{commit}") == repo.git("rev-parse", "HEAD~1")
+
+
+def test_killed_halfway_leaves_no_version(repo, monkeypatch):
+    import keepwf.store.tags as store_tags
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store_tags, "create_refs", boom)
+    res = repo.cli("deploy", "--all")
+    assert res.code == 130
+    assert tags(repo) == []
+    monkeypatch.undo()
+    assert repo.cli("deploy", "--all").code == 0
+    assert len(tags(repo)) == 3
+
+
+def test_stale_lock_is_reported(repo, monkeypatch):
+    monkeypatch.setenv("KEEPWF_LOCK_TIMEOUT", "0.2")
+    lock = repo.path / ".git/refs/tags/keepwf/production/a/v1.lock"
+    lock.parent.mkdir(parents=True)
+    lock.write_text("")
+    res = repo.cli("deploy", "a")
+    assert res.code == 3 and "lock" in res.err and "nothing was deployed" in res.err
+    assert tags(repo) == []
+
+
+def test_concurrent_deploys_never_share_a_number(repo, tmp_path):
+    """Four processes, each in its own worktree with its own content, deploy the same workflow at once."""
+    import subprocess
+    import sys
+
+    procs, trees = [], []
+    for i in range(4):
+        wt = GitRepo(tmp_path / f"wt{i}")
+        repo.git("worktree", "add", "-q", "-b", f"b{i}", str(wt.path))
+        wt.write("workflows/a.yml", workflow_yaml("a", f"variant {i}"))
+        trees.append((wt, wt.commit(f"variant {i}")))
+    for wt, _ in trees:
+        procs.append(subprocess.Popen([sys.executable, "-m", "keepwf", "deploy", "a", "--env", "staging"], cwd=wt.path,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    outs = [(p.wait(timeout=60), p.stdout.read(), p.stderr.read()) for p in procs]
+    assert all(code in (0, 3) for code, _, _ in outs), outs
+    winners = 0
+    for (code, out, err), (wt, commit) in zip(outs, trees):
+        if code == 0:
+            winners += 1
+            tag = next(w for w in out.split() if w.startswith("keepwf/staging/a/v"))
+            assert repo.git("rev-parse", tag + "^{commit}") == commit, "a tag was overwritten"
+        else:
+            assert "already exists" in err or "lock" in err
+    made = [t for t in tags(repo) if t.startswith("keepwf/staging/a/")]
+    print("winners", winners, [o[2].strip()[:90] for o in outs])
+    assert winners >= 1 and len(made) == winners
