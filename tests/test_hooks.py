@@ -246,3 +246,12 @@ def test_hidden_hook_run_command(hooked):
     hooked.git("add", "-A")
     r = hooked.cli("hook-run", "pre-commit")
     assert r.code == 1 and "workflows/bad.yml" in r.err, r
+
+
+def test_duplicate_id_with_an_unstaged_workflow_is_caught(hooked):
+    hooked.write("workflows/copy.yml", workflow_yaml("hello-alert", "a copy"))
+    git_rc(hooked, "add", "-A")
+    cp = git_rc(hooked, "commit", "-m", "copy")
+    assert cp.returncode == 1, cp
+    assert "workflows/copy.yml" in cp.stderr and "duplicate workflow id 'hello-alert'" in cp.stderr
+    assert "also in workflows/hello-alert.yml" in cp.stderr

@@ -66,6 +66,6 @@ def hook_run(
     args: Annotated[Optional[list[str]], typer.Argument()] = None,
 ) -> int:
     """Run one keepwf git hook (called by the hook scripts)."""
-    from keepwf.cli.hook_run import main
+    from keepwf.hookentry import main
 
     return main([hook, *(args or [])])

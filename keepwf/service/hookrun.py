@@ -70,14 +70,15 @@ def validate(sources: dict[str, bytes], config: Config):
     return res
 
 
-def _check(out: HookOutcome, sources: dict[str, bytes], config: Config) -> None:
+def _check(out: HookOutcome, sources: dict[str, bytes], config: Config):
     if not sources:
-        return
+        return None
     res = validate(sources, config)
     out.checked.extend(sources)
     out.problems.extend(res.problems)
     if res.errors:
         out.code = 1
+    return res
 
 
 def pre_commit(hook: str = "pre-commit", cwd=None) -> HookOutcome:
@@ -89,10 +90,30 @@ def pre_commit(hook: str = "pre-commit", cwd=None) -> HookOutcome:
     blobs = gitcli.read_objects(names, cwd)
     config = _config(blobs.get(":" + CONFIG_FILE), f"{CONFIG_FILE} (staged)")
     sources = {p: blobs[":" + p] for p in changed if _in_workflows(p, config) and blobs.get(":" + p) is not None}
-    _check(out, sources, config)
+    res = _check(out, sources, config)
+    if res is not None:
+        _duplicates_elsewhere(out, sources, {d.id for d in res.docs if d.id}, config, cwd)
     if out.code:
         out.hint = "fix the staged files, `git add` them and commit again (skip this check once: git commit --no-verify)"
     return out
+
+
+def _duplicates_elsewhere(out: HookOutcome, sources: dict[str, bytes], ids: set[str], config: Config, cwd) -> None:
+    """A staged workflow whose id is already used by another (unstaged) workflow file: found with one ``git grep``
+    over the index, confirmed by the validator on just those files."""
+    import re
+
+    pats = [r"^\s*id:\s*[\"']?" + re.escape(i) + r"[\"']?\s*(#.*)?$" for i in sorted(ids)]
+    others = [p for p in gitcli.grep_index(pats, config.workflows_dir, cwd) if p not in sources and _in_workflows(p, config)]
+    if not others:
+        return
+    blobs = gitcli.read_objects([":" + p for p in others], cwd)
+    both = {p: blobs[":" + p] for p in others if blobs.get(":" + p) is not None} | sources
+    dups = [p for p in validate(both, config).problems if p.code == "duplicate-id" and p.file in sources]
+    known = {(p.file, p.line, p.message) for p in out.problems}
+    out.problems.extend(p for p in dups if (p.file, p.line, p.message) not in known)
+    if dups:
+        out.code = 1
 
 
 def _tag_refusals(updates: list[tuple[str, str, str]], what_remote: str) -> list[str]:

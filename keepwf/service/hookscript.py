@@ -2,7 +2,7 @@
 
 Each script is POSIX sh. It first runs the hook it replaced (``<hook>.legacy``, moved aside at install), respecting
 its exit code, then does the cheap filtering in shell (a commit touching no workflow never starts Python), and only
-then runs ``keepwf.cli.hook_run`` with the Python that installed it (baked in), falling back to ``keepwf`` on PATH.
+then runs ``keepwf.hookentry`` with the Python that installed it (baked in), falling back to ``keepwf`` on PATH.
 The marker line carries a version so ``keepwf hooks install`` upgrades only its own scripts.
 """
 
@@ -55,7 +55,7 @@ keepwf_hook() {
   if [ -x "$KEEPWF_PYTHON" ]; then
     "$KEEPWF_PYTHON" -P -c 'import sys
 try:
-    from keepwf.cli.hook_run import main
+    from keepwf.hookentry import main
 except ImportError as e:
     sys.exit("keepwf %s hook: keepwf cannot be imported by %s (%s)\\nhint: reinstall keepwf and run `keepwf hooks install`, or remove the hooks with `keepwf hooks uninstall`" % (sys.argv[1], sys.executable, e))
 sys.exit(main(sys.argv[1:]))' "$@"

@@ -41,6 +41,18 @@ def changed_between(old: str, new: str, cwd: Path | None = None, pathspecs: tupl
     return _split_z(cp.stdout)
 
 
+def grep_index(patterns: list[str], folder: str = "", cwd: Path | None = None) -> list[str]:
+    """Paths of staged files (under ``folder``) with a line matching any of the extended regexes ``patterns``."""
+    if not patterns:
+        return []
+    args = ["grep", "--cached", "-l", "-z", "-I", "-E"]
+    for pat in patterns:
+        args += ["-e", pat]
+    args += ["--", folder.rstrip("/") + "/" if folder not in ("", ".") else "."]
+    cp = git(*args, cwd=cwd, check=False)  # exit 1 = no match
+    return _split_z(cp.stdout) if cp.returncode == 0 else []
+
+
 def files_in_tree(rev: str, folder: str = "", cwd: Path | None = None) -> dict[str, str]:
     """``{path: blob SHA}`` under ``folder`` in ``rev``'s tree."""
     args = ["ls-tree", "-r", "-z", "--full-tree", rev]

@@ -1,4 +1,4 @@
-"""The entry point of keepwf's git hook scripts: ``python -c 'from keepwf.cli.hook_run import main' HOOK ARGS``.
+"""The entry point of keepwf's git hook scripts: ``python -c 'from keepwf.hookentry import main' HOOK ARGS``.
 
 Deliberately outside typer (and rich, pygit2): a hook runs on every commit and its startup is the cost. The hidden
 ``keepwf hook-run`` command reaches the same function when only a ``keepwf`` on PATH is available.
