@@ -86,5 +86,10 @@ def collect(repo: Repo, config: Config, wf_ids: list[str] | None = None, env: st
 
 
 def attach_runs(repo: Repo, rows: list[WorkflowStatus]) -> None:
-    """LAST RUNS: the runs feature fills ``EnvStatus.last_runs`` here (a list of run dicts, newest first)."""
-    return None
+    """LAST RUNS: ``EnvStatus.last_runs`` = the newest runs of the deployed version (run dicts, newest first)."""
+    from keepwf.service.runs import last_runs
+
+    for row in rows:
+        for st in row.envs:
+            if st.deployed is not None:
+                st.last_runs = last_runs(repo, row.workflow, st.env, st.deployed.label)

@@ -62,8 +62,10 @@ def history(repo: Repo, config: Config, wf: str, env: str | None = None, *, limi
 
 
 def version_run_stats(repo: Repo, wf: str, env: str, versions: list[Version]) -> dict[str, dict]:
-    """RUNS PER VERSION: the runs feature returns ``{label: {"runs": n, "failed": f, "success_rate": r}}`` here."""
-    return {}
+    """RUNS PER VERSION: ``{label: {"runs": n, "failed": f, "success_rate": r, "last_started", "last_status"}}``."""
+    from keepwf.service.runs import version_run_stats as stats
+
+    return stats(repo, wf, env, versions)
 
 
 def version_content(repo: Repo, v: Version) -> bytes:

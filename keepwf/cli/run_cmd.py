@@ -1,0 +1,132 @@
+"""keepwf run, keepwf trigger: execute workflows from git objects and record the runs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from keepwf.cli.app import app
+from keepwf.cli.common import EnvOpt, JsonOpt, open_repo, state
+from keepwf.errors import UsageError
+
+MockOpt = Annotated[Optional[str], typer.Option("--mock", metavar="FILE", help="Answer provider calls from this file of recorded responses.")]
+AlertOpt = Annotated[Optional[str], typer.Option("--alert", metavar="FILE|-", help="The alert (JSON or YAML); - reads stdin.")]
+IncidentOpt = Annotated[Optional[str], typer.Option("--incident", metavar="FILE|-", help="The incident (JSON or YAML); its `event` key is created/updated/deleted.")]
+
+
+def read_event(spec: str | None, flag: str) -> dict | None:
+    if spec is None:
+        return None
+    if spec == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = (state.cwd() / spec).read_text(encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"{flag} {spec}: cannot read: {e.strerror}", hint=f"give a JSON or YAML file: {flag} alert.json") from e
+    try:
+        data = json.loads(text)
+    except ValueError:
+        from ruamel.yaml import YAML
+
+        try:
+            data = YAML(typ="safe").load(text)
+        except Exception as e:
+            raise UsageError(f"{flag} {spec}: neither JSON nor YAML: {e}", hint=f"{flag} expects one JSON object") from e
+    if not isinstance(data, dict):
+        raise UsageError(f"{flag} {spec}: must be one object (a mapping), not {type(data).__name__}",
+                         hint='e.g. {"name": "cpu high", "source": ["grafana"], "severity": "critical"}')
+    return data
+
+
+def parse_inputs(items: list[str] | None) -> dict:
+    out = {}
+    for it in items or []:
+        if "=" not in it:
+            raise UsageError(f"--input {it!r}: expected KEY=VALUE", hint="--input region=eu-west-1")
+        k, v = it.split("=", 1)
+        try:
+            out[k.strip()] = json.loads(v) if v.strip()[:1] in "[{0123456789-tfn\"" else v
+        except ValueError:
+            out[k.strip()] = v
+    return out
+
+
+@app.command("run")
+def run(
+    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
+    version: Annotated[Optional[str], typer.Option("--version", metavar="REF", help="v3, 3, a commit SHA, a tag, deployed, previous (default: deployed).")] = None,
+    env: EnvOpt = None,
+    alert: AlertOpt = None,
+    incident: IncidentOpt = None,
+    inputs: Annotated[Optional[list[str]], typer.Option("--input", metavar="K=V", help="A workflow input (repeatable).")] = None,
+    draft: Annotated[bool, typer.Option("--draft", help="Run the working copy; recorded apart (refs/notes/keepwf/drafts on HEAD).")] = False,
+    mock: MockOpt = None,
+    json_out: JsonOpt = False,
+) -> int:
+    """Run the deployed version of WF (read from git, never the working tree), show each step, record the run.
+
+    Exit 0 when the run succeeded, 1 when it failed, 130 when interrupted (the run is still recorded).
+    """
+    from keepwf import render
+    from keepwf.render import runs as view
+    from keepwf.service.execute import execute, interrupted_error, load_mocks, resolve_target
+    from keepwf.store.settings import load_config
+
+    if alert and incident:
+        raise UsageError("give --alert or --incident, not both", hint=f"keepwf run {workflow} --alert alert.json")
+    repo = open_repo()
+    config = load_config(repo)
+    target = resolve_target(repo, config, workflow, version=version, env=env, draft=draft)
+    event, kind = (read_event(alert, "--alert"), "alert") if alert else ((read_event(incident, "--incident"), "incident") if incident else (None, None))
+    if kind == "alert":
+        from keepwf.engine.triggers import normalize_alert
+
+        event = normalize_alert(event)
+    mocks = load_mocks(mock, state.cwd())
+    if target.notice:
+        view.notice(target.notice)
+    if not json_out:
+        view.started(target)
+    out = execute(repo, target, trigger=kind or "manual", event=event, event_kind=kind, inputs=parse_inputs(inputs),
+                  mocks=mocks, progress=view.Progress(enabled=not json_out), config=config)
+    if json_out:
+        render.print_json(out.record)
+    else:
+        view.summary(out.record)
+    if out.interrupted:
+        raise interrupted_error()
+    return out.exit_code
+
+
+@app.command("trigger")
+def trigger(
+    alert: AlertOpt = None,
+    incident: IncidentOpt = None,
+    env: EnvOpt = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Say for every trigger why it fired or not.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say which workflows would run.")] = False,
+    mock: MockOpt = None,
+    json_out: JsonOpt = False,
+) -> int:
+    """Run every deployed workflow of the env whose triggers match the alert (filters / CEL) or incident."""
+    from keepwf import render
+    from keepwf.render import runs as view
+    from keepwf.service.execute import interrupted_error, load_mocks
+    from keepwf.service.trigger import trigger as do_trigger
+
+    repo = open_repo()
+    report = do_trigger(repo, alert=read_event(alert, "--alert"), incident=read_event(incident, "--incident"), env=env,
+                        dry_run=dry_run, mocks=load_mocks(mock, state.cwd()),
+                        on_start=None if json_out else (lambda t, m: view.started(t)),
+                        progress=view.Progress(enabled=not json_out))
+    if json_out:
+        render.print_json(report.to_dict())
+    else:
+        view.trigger_report(report, explain)
+    if report.interrupted:
+        raise interrupted_error()
+    return report.exit_code

@@ -1,0 +1,118 @@
+"""keepwf runs [WF], runs show RUN_ID, runs export, runs import: the execution history."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from keepwf.cli.app import app
+from keepwf.cli.common import EnvOpt, JsonOpt, LimitOpt, PageOpt, open_repo, state
+from keepwf.errors import UsageError
+
+
+class _RunsGroup(TyperGroup):
+    """`keepwf runs [WF] [options]` lists; `keepwf runs show|export|import …` are subcommands."""
+
+    def parse_args(self, ctx, args):
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
+runs_app = typer.Typer(cls=_RunsGroup, help="The execution history, newest first (`keepwf runs [WF]`), and one run whole.",
+                       no_args_is_help=False, add_completion=False, rich_markup_mode="markdown")
+app.add_typer(runs_app, name="runs")
+
+
+@runs_app.command("list", hidden=True)
+def list_runs(
+    workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Only this workflow.")] = None,
+    version: Annotated[Optional[str], typer.Option("--version", metavar="REF", help="Only runs of this version (needs WF).")] = None,
+    env: EnvOpt = None,
+    status: Annotated[Optional[str], typer.Option("--status", metavar="S", help="success, error, skipped or timeout.")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", metavar="T", help="Runs started since T (7d, 12h, 2026-11-01).")] = None,
+    drafts: Annotated[bool, typer.Option("--drafts", help="Draft runs (`keepwf run --draft`) instead of versions' runs.")] = False,
+    limit: LimitOpt = 20,
+    page: PageOpt = 1,
+    json_out: JsonOpt = False,
+) -> int:
+    """Runs newest first across versions (all envs unless --env), filterable by version, status and time."""
+    from keepwf import render
+    from keepwf.render.runs import runs_table
+    from keepwf.service.runs import list_runs as query
+
+    res = query(open_repo(), workflow, version=version, env=env, status=status, since=since, limit=limit, page=page, drafts=drafts)
+    if json_out:
+        render.print_json(res.to_dict())
+        return 0
+    runs_table(res)
+    return 0
+
+
+@runs_app.command("show")
+def show(
+    run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="A run id or a unique prefix of one.")],
+    json_out: JsonOpt = False,
+) -> int:
+    """One run whole: version, trigger, inputs, every step with attempts, results, errors, logs."""
+    from keepwf import render
+    from keepwf.render.runs import run_detail
+    from keepwf.service.runs import show_run
+
+    rec = show_run(open_repo(), run_id)
+    if json_out:
+        render.print_json(rec.to_dict())
+        return 0
+    run_detail(rec)
+    return 0
+
+
+@runs_app.command("export")
+def export(
+    file: Annotated[Optional[Path], typer.Argument(metavar="[FILE]", help="Write here (default: stdout).")] = None,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="JSON Lines, one run per line (the only format).")] = True,
+) -> int:
+    """Every run and draft run as JSON Lines, oldest first (for hosts that drop git notes; `runs import` reads it)."""
+    from keepwf.service.runs import export_runs
+
+    lines = export_runs(open_repo())
+    if file is None:
+        for ln in lines:
+            sys.stdout.write(ln)
+        return 0
+    path = state.cwd() / file
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.writelines(lines)
+    tmp.replace(path)
+    return 0
+
+
+@runs_app.command("import")
+def import_(
+    file: Annotated[str, typer.Argument(metavar="FILE|-", help="JSON Lines written by `keepwf runs export`.")],
+    json_out: JsonOpt = False,
+) -> int:
+    """Add the runs of FILE that are not in the log yet (by run_id): running it twice adds nothing."""
+    from keepwf import render
+    from keepwf.service.runs import import_runs
+
+    if file == "-":
+        lines = sys.stdin.read().split("\n")
+    else:
+        try:
+            lines = (state.cwd() / file).read_text(encoding="utf-8").split("\n")
+        except OSError as e:
+            raise UsageError(f"{file}: cannot read: {e.strerror}", hint="keepwf runs export --jsonl runs.jsonl writes one") from e
+    res = import_runs(open_repo(), lines, file)
+    if json_out:
+        render.print_json(res.to_dict())
+    else:
+        render.line(f"imported {res.added} run(s); {res.present} already present; {len(res.skipped)} skipped")
+        for s in res.skipped[:20]:
+            render.warn(s)
+    return 1 if res.skipped else 0

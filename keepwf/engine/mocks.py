@@ -1,0 +1,127 @@
+"""``--mock FILE``: canned provider responses so any workflow runs offline (keepwf decision 7). Format: docs/mocks.md.
+
+```yaml
+steps:                      # by step or action name (wins over providers:)
+  get-pods:
+    result: [{name: api-1}]            # returned on every call
+  notify:
+    responses:                         # a queue, one per call; the last entry repeats
+      - error: "503 from Slack"
+      - result: {ok: true}
+providers:                  # by provider type (slack, pagerduty…) or by provider config name
+  slack: {result: {ok: true}}
+default: {result: null}     # optional: answers every provider keepwf cannot run offline
+```
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from keepwf.errors import UsageError
+
+_ENTRY_KEYS = {"result", "error", "responses"}
+
+
+@dataclass(frozen=True)
+class MockResponse:
+    result: Any = None
+    error: str | None = None
+
+
+class MockSet:
+    def __init__(self, steps: dict | None = None, providers: dict | None = None, default: dict | None = None,
+                 source: str = "mocks"):
+        self.source = source
+        self._steps = {str(k): self._entry(v, f"steps.{k}") for k, v in (steps or {}).items()}
+        self._providers = {str(k): self._entry(v, f"providers.{k}") for k, v in (providers or {}).items()}
+        self._default = self._entry(default, "default") if default is not None else None
+        self._counts: dict[str, int] = {}
+
+    def _entry(self, v: Any, where: str) -> list[MockResponse]:
+        if not isinstance(v, dict):
+            raise UsageError(f"{self.source}: {where} must be a mapping with result:, error: or responses:",
+                             hint="see docs/mocks.md for the format")
+        unknown = set(v) - _ENTRY_KEYS
+        if unknown:
+            raise UsageError(f"{self.source}: {where}: unknown key(s) {', '.join(sorted(map(str, unknown)))} "
+                             f"(known: result, error, responses)", hint="see docs/mocks.md for the format")
+        if "responses" in v:
+            items = v["responses"]
+            if not isinstance(items, list) or not items:
+                raise UsageError(f"{self.source}: {where}.responses must be a non-empty list",
+                                 hint="see docs/mocks.md for the format")
+            return [self._one(x, f"{where}.responses[{i}]") for i, x in enumerate(items)]
+        return [self._one(v, where)]
+
+    def _one(self, v: Any, where: str) -> MockResponse:
+        if not isinstance(v, dict) or not (set(v) <= {"result", "error"}):
+            raise UsageError(f"{self.source}: {where} must be a mapping with result: or error:",
+                             hint="see docs/mocks.md for the format")
+        err = v.get("error")
+        return MockResponse(result=v.get("result"), error=None if err is None else str(err))
+
+    @classmethod
+    def from_data(cls, data: Any, source: str = "mocks") -> "MockSet":
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise UsageError(f"{source}: a mock file must be a mapping with steps:, providers: or default:",
+                             hint="see docs/mocks.md for the format")
+        unknown = set(data) - {"steps", "providers", "default"}
+        if unknown:
+            raise UsageError(f"{source}: unknown top-level key(s) {', '.join(sorted(map(str, unknown)))} "
+                             f"(known: steps, providers, default)", hint="see docs/mocks.md for the format")
+        for key in ("steps", "providers"):
+            if data.get(key) is not None and not isinstance(data[key], dict):
+                raise UsageError(f"{source}: {key}: must be a mapping of name → response",
+                                 hint="see docs/mocks.md for the format")
+        return cls(data.get("steps"), data.get("providers"), data.get("default"), source)
+
+    @classmethod
+    def parse(cls, text: str, source: str = "mocks") -> "MockSet":
+        """YAML or JSON text → MockSet (UsageError with the reason when malformed)."""
+        try:
+            data = json.loads(text)
+        except ValueError:
+            from ruamel.yaml import YAML, YAMLError
+
+            try:
+                data = YAML(typ="safe", pure=True).load(text)
+            except YAMLError as e:
+                raise UsageError(f"{source}: not valid YAML or JSON: {str(e).splitlines()[0]}",
+                                 hint="see docs/mocks.md for the format") from None
+        return cls.from_data(data, source)
+
+    @classmethod
+    def load(cls, path: str) -> "MockSet":
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            raise UsageError(f"cannot read mock file {path}: {e.strerror}", hint="check the path given to --mock") from None
+        return cls.parse(text, path)
+
+    def lookup(self, step: str, provider_type: str, provider_name: str | None = None,
+               offline_capable: bool = True) -> MockResponse | None:
+        """The response for this call (consuming a queue entry), or None when not mocked."""
+        key = None
+        if step in self._steps:
+            key = "steps." + step
+            queue = self._steps[step]
+        elif provider_name and provider_name in self._providers:
+            key = "providers." + provider_name
+            queue = self._providers[provider_name]
+        elif provider_type in self._providers:
+            key = "providers." + provider_type
+            queue = self._providers[provider_type]
+        elif self._default is not None and not offline_capable:
+            key = "default"
+            queue = self._default
+        else:
+            return None
+        n = self._counts.get(key, 0)
+        self._counts[key] = n + 1
+        return queue[min(n, len(queue) - 1)]

@@ -1,0 +1,95 @@
+"""``bash`` (step only): run ``command``; values substituted into it were shell-quoted when rendered (shell.py).
+
+``shell: false`` (default, as Keep): split on unquoted ``|`` into a pipeline of ``shlex.split`` argument lists, no
+shell involved. ``shell: true``: ``/bin/sh -c command``. A non-zero exit does not fail the step (Keep). A timeout
+(``with.timeout`` or ``[engine] bash_timeout``) kills the processes and fails the step — keepwf decision: Keep
+re-runs the command through a shell after a timeout; keepwf does not.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+from typing import Any
+
+from keepwf.engine.providers.base import Provider, ProviderCall, ProviderError, register
+
+MAX_OUTPUT = 4 * 1024 * 1024
+
+
+def split_pipeline(command: str) -> list[list[str]]:
+    lex = shlex.shlex(command, posix=True, punctuation_chars="|")
+    lex.whitespace_split = True
+    parts: list[list[str]] = [[]]
+    for tok in lex:
+        if tok and set(tok) == {"|"}:
+            parts.append([])
+        else:
+            parts[-1].append(tok)
+    return [p for p in parts if p]
+
+
+def _decode(b: bytes | None) -> str:
+    return (b or b"")[:MAX_OUTPUT].decode("utf-8", "replace")
+
+
+@register
+class BashProvider(Provider):
+    type = "bash"
+    step_only = True
+
+    def query(self, call: ProviderCall) -> Any:
+        p = call.params
+        command = p.get("command", "")
+        if not isinstance(command, str) or not command.strip():
+            raise ProviderError("bash: with.command is empty")
+        opts = call.options
+        try:
+            timeout = float(p.get("timeout", getattr(opts, "bash_timeout", 60.0)))
+        except (TypeError, ValueError):
+            raise ProviderError(f"bash: timeout must be a number of seconds, got {p.get('timeout')!r}") from None
+        env = dict(opts.env) if opts is not None and opts.env else None
+        cwd = getattr(opts, "cwd", None)
+        shell = p.get("shell") in (True, "true", "True")
+        if shell:
+            try:
+                cp = subprocess.run(command, shell=True, capture_output=True, timeout=timeout, env=env, cwd=cwd)
+            except subprocess.TimeoutExpired:
+                raise ProviderError(f"bash: command timed out after {timeout:g}s") from None
+            return {"stdout": _decode(cp.stdout), "stderr": _decode(cp.stderr), "return_code": cp.returncode}
+        try:
+            pipeline = split_pipeline(command)
+        except ValueError as e:
+            raise ProviderError(f"bash: cannot split the command ({e}); check its quotes") from None
+        procs: list[subprocess.Popen] = []
+        prev = None
+        try:
+            for args in pipeline:
+                proc = subprocess.Popen(args, stdin=prev, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                        cwd=cwd)
+                if prev is not None:
+                    prev.close()
+                prev = proc.stdout
+                procs.append(proc)
+            out, err = procs[-1].communicate(timeout=timeout)
+            for proc in procs[:-1]:
+                proc.wait(timeout=max(1.0, timeout))
+        except FileNotFoundError as e:
+            self._kill(procs)
+            raise ProviderError(f"bash: command not found: {e.filename}") from None
+        except PermissionError as e:
+            self._kill(procs)
+            raise ProviderError(f"bash: permission denied: {e.filename}") from None
+        except subprocess.TimeoutExpired:
+            self._kill(procs)
+            raise ProviderError(f"bash: command timed out after {timeout:g}s") from None
+        return {"stdout": _decode(out), "stderr": _decode(err), "return_code": procs[-1].returncode}
+
+    @staticmethod
+    def _kill(procs: list[subprocess.Popen]) -> None:
+        for proc in procs:
+            try:
+                proc.kill()
+                proc.communicate(timeout=5)
+            except Exception:  # noqa: BLE001 - best effort cleanup
+                pass

@@ -1,0 +1,182 @@
+"""Execute one workflow the way Keep does (keep-format.md §3): steps, then actions; errors, retries, on-failure."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from keepwf.engine.context import apply_inputs, build_context
+from keepwf.engine.evaluator import SafeEval
+from keepwf.engine.functions import FnContext
+from keepwf.engine.options import ProgressEvent, RunOptions
+from keepwf.engine.results import jsonable, truncate
+from keepwf.engine.secrets import Redactor, load_provider_configs
+from keepwf.engine.step import StepFailed, StepRunner
+from keepwf.engine.template import Renderer
+from keepwf.model.run import RunResult, StepResult
+
+
+def _iso(dt) -> str:
+    return dt.isoformat(timespec="microseconds").replace("+00:00", "Z") if dt.tzinfo else dt.isoformat(timespec="microseconds") + "Z"
+
+
+class Run:
+    def __init__(self, doc, opts: RunOptions):
+        self.doc = doc
+        self.opts = opts
+        self.data = doc.data if isinstance(doc.data, dict) else {}
+        self.workflow_id = str(self.data.get("id") or doc.id or "")
+        self.logs: list[dict] = []
+        self.enrichments: list[dict] = []
+        self.calls: list[dict] = []
+        self.redactor = Redactor()
+
+    # -- helpers shared with StepRunner --------------------------------------------------------------------------
+    def log(self, step: str, level: str, message: str) -> None:
+        message = self.redactor.text(str(message))
+        self.logs.append({"time": _iso(self.opts.now()), "step": step, "level": level, "message": message})
+        if self.opts.progress:
+            self.opts.progress(ProgressEvent("log", step, status=level, message=message))
+
+    def record(self, v: Any) -> Any:
+        return truncate(jsonable(self.redactor.apply(v)), self.opts.result_limit)
+
+    def progress(self, ev: ProgressEvent) -> None:
+        if self.opts.progress:
+            self.opts.progress(ev)
+
+    # -- the run -------------------------------------------------------------------------------------------------
+    def run(self) -> RunResult:
+        opts = self.opts
+        t0 = opts.now()
+        inputs = apply_inputs(self.data.get("inputs"), dict(opts.inputs or {}))
+        disabled = self.data.get("disabled") in (True, "true")
+        if disabled:
+            self.log("", "info", f"workflow {self.workflow_id} is disabled; nothing ran")
+            return self._result("skipped", None, t0, inputs, [], {}, None)
+        self.configs = load_provider_configs(opts.providers_file, self.doc.root, opts.env, self.redactor,
+                                             lambda level, msg: self.log("", level, msg))
+        last_results = last_time = None
+        if opts.history is not None and "last_workflow_" in json.dumps(self.data, default=str):
+            found = opts.history.last_successful(self.workflow_id)
+            if found:
+                last_results, last_time = found
+        event = json.loads(json.dumps(opts.event, default=str)) if opts.event is not None else None
+        self.context = build_context(event=event, event_kind=opts.event_kind, consts=self.data.get("consts"),
+                                     inputs=inputs, last_results=last_results or ({} if opts.history else None),
+                                     last_run_time=last_time)
+        self.fn_ctx = FnContext(now=opts.now, history=opts.history)
+        self.renderer = Renderer(self.context, self.fn_ctx)
+        self.evaluator = SafeEval()
+        stepper = StepRunner(self)
+
+        steps = [s for s in (self.data.get("steps") or []) if isinstance(s, dict)] if isinstance(self.data.get("steps"), list) else []
+        actions = [a for a in (self.data.get("actions") or []) if isinstance(a, dict)] if isinstance(self.data.get("actions"), list) else []
+        actions = [self._merge_use(a) for a in actions]
+        total = len(steps) + len(actions)
+        records: list[StepResult] = []
+        results: dict[str, Any] = {}
+        status, error = "success", None
+        fatal: str | None = None
+        index = 0
+        for step in steps:
+            index += 1
+            rec, stop = stepper.run(step, "step", index, total)
+            records.append(rec)
+            if rec.status == "error" and not step.get("continue_on_error"):
+                fatal = rec.error
+                break
+            if stop:
+                break
+        action_errors: list[str] = []
+        if fatal is None:
+            for action in actions:
+                index += 1
+                rec, stop = stepper.run(action, "action", index, total)
+                records.append(rec)
+                if rec.status == "error" and not action.get("continue_on_error"):
+                    action_errors.append(f"Failed to run action {rec.name}: {rec.error}")
+                if stop:
+                    break
+            for rec in records:  # steps override actions of the same name, as in Keep
+                if rec.kind == "action":
+                    results[rec.name] = rec.results
+            for rec in records:
+                if rec.kind == "step":
+                    results[rec.name] = rec.results
+        if fatal is not None:
+            status, error = "error", fatal
+        elif action_errors:
+            status, error = "error", ", ".join(action_errors)
+        on_failure = None
+        if status == "error" and isinstance(self.data.get("on-failure"), dict):
+            spec = dict(self.data["on-failure"])
+            spec.setdefault("name", "on-failure")
+            prov = dict(spec.get("provider") or {})
+            with_ = dict(prov.get("with") or {})
+            with_["message"] = f"Workflow {self.workflow_id} failed with errors: {error}"
+            prov["with"] = with_
+            spec["provider"] = prov
+            on_failure, _ = stepper.run(spec, "action", total + 1, total + 1)
+        return self._result(status, error, t0, inputs, records, results, on_failure)
+
+    def _merge_use(self, action: dict) -> dict:
+        use = action.get("use")
+        if not use:
+            return action
+        root_actions = self.doc.root.get("actions") if isinstance(self.doc.root, dict) else None
+        for base in root_actions or []:
+            if isinstance(base, dict) and (base.get("use") == use or base.get("name") == use):
+                return _deep_merge(action, base)
+        self.log(str(action.get("name", "")), "warning", f"reusable action {use!r} not found in the document's actions:")
+        return action
+
+    def _result(self, status, error, t0, inputs, records, results, on_failure) -> RunResult:
+        t1 = self.opts.now()
+        ev = None
+        if getattr(self, "context", None) is not None:
+            e = self.context["incident"] if self.opts.event_kind == "incident" else self.context["alert"]
+            ev = self.record(dict(e)) if (e or self.opts.event is not None) else None
+        return RunResult(
+            workflow_id=self.workflow_id,
+            status=status,
+            started=_iso(t0),
+            duration_ms=max(0, int((t1 - t0).total_seconds() * 1000)),
+            error=self.redactor.text(error) if error else None,
+            trigger=self.opts.trigger,
+            inputs=self.redactor.apply(jsonable(inputs)),
+            steps=tuple(records),
+            logs=tuple(self.logs),
+            enrichments=tuple(self.enrichments),
+            event=ev,
+            calls=tuple(self.calls),
+            results=results,
+            on_failure=on_failure,
+        )
+
+
+def _deep_merge(source: dict, dest: dict) -> dict:
+    """Keep's ParserUtils.deep_merge: inline values win; dicts merged; lists merged by index."""
+    out = dict(dest)
+    for k, v in source.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(v, out[k])
+        elif isinstance(v, list) and isinstance(out.get(k), list):
+            merged = list(out[k])
+            for i, item in enumerate(v):
+                if i < len(merged) and isinstance(item, dict) and isinstance(merged[i], dict):
+                    merged[i] = _deep_merge(item, merged[i])
+                elif i < len(merged):
+                    merged[i] = item
+                else:
+                    merged.append(item)
+            out[k] = merged
+        else:
+            out[k] = v
+    return out
+
+
+def run_workflow(doc, opts: RunOptions | None = None) -> RunResult:
+    """Run one workflow document. Never raises for a problem of the workflow or its data (those are step errors);
+    raises ``keepwf.errors.UsageError`` for bad inputs (missing required input, wrong type)."""
+    return Run(doc, opts or RunOptions()).run()

@@ -1,0 +1,150 @@
+"""Provider configs as Keep reads them (§2.5) and the redaction of every secret-bearing value (decision 6).
+
+Sources, later wins: ``providers.yaml`` (passed in), document-root ``providers:``, ``KEEP_PROVIDERS`` (JSON text or
+a path to a ``.json`` file), ``KEEP_PROVIDER_<NAME>`` (name lower-cased, ``_`` → ``-``). ``{{ env.X }}`` inside
+``authentication`` values and ``$(X)`` values in ``KEEP_PROVIDERS`` read the environment given to the engine.
+Every authentication value, and every value that came from the environment, is a secret: ``Redactor`` replaces it
+with ``***`` in anything the engine returns.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+REDACTED = "***"
+_ENV_TMPL = re.compile(r"\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_DOLLAR = re.compile(r"^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$")
+MIN_SECRET_LEN = 3
+
+
+class Redactor:
+    def __init__(self) -> None:
+        self.secrets: set[str] = set()
+        self._sorted: list[str] = []
+
+    def add(self, value: Any) -> None:
+        if isinstance(value, dict):
+            for v in value.values():
+                self.add(v)
+        elif isinstance(value, list):
+            for v in value:
+                self.add(v)
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            s = str(value)
+            if len(s) >= MIN_SECRET_LEN and s not in self.secrets:
+                self.secrets.add(s)
+                self._sorted = sorted(self.secrets, key=len, reverse=True)
+
+    def text(self, s: str) -> str:
+        for secret in self._sorted:
+            if secret in s:
+                s = s.replace(secret, REDACTED)
+        return s
+
+    def apply(self, value: Any) -> Any:
+        if not self._sorted:
+            return value
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.apply(k) if isinstance(k, str) else k: self.apply(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.apply(v) for v in value]
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and str(value) in self.secrets:
+            return REDACTED
+        return value
+
+
+def _render_env(value: Any, env: Mapping[str, str], redactor: Redactor) -> Any:
+    if isinstance(value, str):
+        def sub(m: re.Match) -> str:
+            v = env.get(m.group(1), "")
+            redactor.add(v)
+            return v
+
+        m = _DOLLAR.match(value.strip())
+        if m:
+            v = env.get(m.group(1), "")
+            redactor.add(v)
+            return v
+        return _ENV_TMPL.sub(sub, value) if "env." in value else value
+    if isinstance(value, dict):
+        return {k: _render_env(v, env, redactor) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_render_env(v, env, redactor) for v in value]
+    return value
+
+
+def _json_or_path(text: str, what: str, log) -> dict:
+    text = text.strip()
+    if not text:
+        return {}
+    if not text.startswith("{"):
+        try:
+            with open(text, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            log("warning", f"{what}: cannot read {text!r}: {e.strerror}")
+            return {}
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        log("warning", f"{what} is not valid JSON ({e.msg}); ignored")
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def load_provider_configs(providers_file: dict | None, root: dict | None, env: Mapping[str, str],
+                          redactor: Redactor, log=lambda level, msg: None) -> dict[str, dict]:
+    merged: dict[str, Any] = {}
+    for source in (providers_file or {}, (root or {}).get("providers") if isinstance(root, dict) else None):
+        if isinstance(source, dict):
+            merged.update({str(k): v for k, v in source.items() if isinstance(v, dict)})
+    if env.get("KEEP_PROVIDERS"):
+        data = _json_or_path(env["KEEP_PROVIDERS"], "KEEP_PROVIDERS", log)
+        for k, v in data.items():
+            if isinstance(v, dict):
+                merged[str(k)] = v
+                redactor.add(v.get("authentication", {}))
+    for key, val in env.items():
+        if key.startswith("KEEP_PROVIDER_") and key != "KEEP_PROVIDERS_FILE":
+            name = key[len("KEEP_PROVIDER_"):].lower().replace("_", "-")
+            data = _json_or_path(val, key, log)
+            if data:
+                merged[name] = data
+                redactor.add(data.get("authentication", data))
+    out: dict[str, dict] = {}
+    for name, cfg in merged.items():
+        cfg = _render_env(dict(cfg), env, redactor)
+        auth = cfg.get("authentication")
+        if not isinstance(auth, dict):
+            cfg["authentication"] = {}
+        redactor.add(cfg["authentication"])
+        out[name] = cfg
+    return out
+
+
+def resolve_step_config(spec: Any, configs: dict[str, dict], env: Mapping[str, str], redactor: Redactor,
+                        log=lambda level, msg: None) -> tuple[dict, str | None]:
+    """``provider.config`` → (config dict, provider name). String form ``{{ providers.NAME }}``."""
+    if spec is None:
+        return {"authentication": {}}, None
+    if isinstance(spec, dict):
+        cfg = _render_env(dict(spec), env, redactor)
+        if not isinstance(cfg.get("authentication"), dict):
+            cfg["authentication"] = {}
+        redactor.add(cfg["authentication"])
+        return cfg, None
+    text = str(spec).replace("{{", "").replace("}}", "").strip()
+    parts = text.split(".")
+    if len(parts) != 2:
+        raise ValueError(f"Provider config ({spec}) is not valid; use \"{{{{ providers.NAME }}}}\"")
+    name = parts[1].strip()
+    if name not in configs:
+        log("warning", f"provider config {name!r} not found (providers.yaml, document-root providers:, "
+                       f"KEEP_PROVIDERS, KEEP_PROVIDER_{name.upper().replace('-', '_')}); using empty authentication")
+        return {"authentication": {}}, name
+    return configs[name], name

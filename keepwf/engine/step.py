@@ -1,0 +1,239 @@
+"""One step or action (keep-format.md §1.5, §2.7–2.11, §3.1–3.2): vars/aliases → conditions → if → render ``with``
+→ provider call with retries → results and enrichments. Every failure becomes the step's error, never an exception."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keepwf.engine.context import foreach_items
+from keepwf.engine.enrich import apply_enrichments
+from keepwf.engine.evaluator import ConditionError, apply_condition, evaluate_if
+from keepwf.engine.options import ProgressEvent
+from keepwf.engine.providers import ProviderCall, ProviderError, get_provider
+from keepwf.engine.providers.base import server_only_message
+from keepwf.engine.secrets import resolve_step_config
+from keepwf.engine.shell import shell_escape, shlex_escape
+from keepwf.engine.template import RenderError, strip_marks
+from keepwf.model.run import StepResult
+
+OFFLINE = frozenset({"console", "mock", "bash", "python", "http", "webhook"})
+_PY_KEYWORDS = {"if": "if_", "for": "for_", "from": "from_"}
+
+
+class StepFailed(Exception):
+    pass
+
+
+class _Skip(Exception):
+    pass
+
+
+def _retry(spec: dict) -> tuple[int, float]:
+    of = spec.get("on-failure") or (spec.get("provider") or {}).get("on-failure") or {}
+    retry = of.get("retry") if isinstance(of, dict) else None
+    if not isinstance(retry, dict):
+        return 0, 0.0
+    try:
+        count = max(0, int(retry.get("count", 0) or 0))
+        interval = max(0.0, float(retry.get("interval", 0) or 0))
+    except (TypeError, ValueError):
+        return 0, 0.0
+    return min(count, 100), min(interval, 3600.0)
+
+
+class StepRunner:
+    def __init__(self, run):
+        self.run_ = run
+        self.ctx = run.context
+        self.renderer = run.renderer
+        self.opts = run.opts
+
+    def run(self, spec: dict, kind: str, index: int, total: int) -> tuple[StepResult, bool]:
+        run = self.run_
+        name = str(spec.get("name") or f"{kind}-{index}")
+        provider = spec.get("provider") if isinstance(spec.get("provider"), dict) else {}
+        ptype = str(provider.get("type") or "")
+        started = run.opts.now()
+        run.progress(ProgressEvent("step_start", name, kind, index, total))
+        self.attempts = 0
+        self._spec_for_retry = spec
+        self.raw_results: list[Any] = []
+        self.item_errors: list[str] = []
+        self.conditions: dict[str, Any] = {}
+        status, error, skip_reason, items = "ran", None, None, None
+        vars_ = spec.get("vars") if isinstance(spec.get("vars"), dict) else {}
+        entry = {"results": [], "vars": vars_, "aliases": {}, "conditions": {}, "provider_parameters": {}}
+        self.ctx["steps"][name] = entry
+        self.ctx["vars"] = vars_
+        self.ctx["secrets"] = dict(vars_)
+        try:
+            if not ptype:
+                raise StepFailed(f"{kind} {name!r} has no provider.type")
+            if "foreach" in spec and spec["foreach"] not in (None, ""):
+                try:
+                    seq = foreach_items(spec["foreach"], self.ctx)
+                except ValueError as e:
+                    raise StepFailed(str(e)) from None
+                items = len(seq)
+                entry["results"] = []
+                ran_any = False
+                for item in seq:
+                    self.ctx["foreach"] = {"value": item, "items": seq}
+                    try:
+                        if self._single(spec, kind, name, ptype, provider, entry, foreach=True, item=item):
+                            ran_any = True
+                    except (StepFailed, _Skip) as e:
+                        msg = str(e)
+                        self.item_errors.append(msg)
+                        run.log(name, "error", f"foreach item failed: {msg}")
+                self.ctx["foreach"] = {}
+                if not ran_any:
+                    status = "skipped"
+                    skip_reason = "no foreach item ran" if items else "foreach over an empty list"
+            else:
+                if not self._single(spec, kind, name, ptype, provider, entry):
+                    status = "skipped"
+                    skip_reason = self._skip_reason
+        except StepFailed as e:
+            status, error = "error", run.redactor.text(str(e))
+            level = "warning" if spec.get("continue_on_error") else "error"
+            run.log(name, level, f"{kind} {name} failed: {error}")
+        finally:
+            self.ctx["vars"] = {}
+            self.ctx["aliases"] = {}
+        ended = run.opts.now()
+        ms = max(0, int((ended - started).total_seconds() * 1000))
+        rec = StepResult(
+            name=name, kind=kind, status=status, provider=ptype, attempts=self.attempts, duration_ms=ms,
+            started=started.isoformat(), results=[run.record(r) for r in self.raw_results], error=error,
+            skip_reason=skip_reason, items=items, item_errors=[run.redactor.text(e) for e in self.item_errors],
+            conditions=run.record(self.conditions) if self.conditions else {},
+        )
+        run.progress(ProgressEvent("step_end", name, kind, index, total, status=status, message=error, duration_ms=ms,
+                                   attempt=self.attempts))
+        stop = status == "ran" and spec.get("continue") is False
+        return rec, stop
+
+    def _single(self, spec, kind, name, ptype, provider, entry, foreach=False, item=None) -> bool:
+        run = self.run_
+        r = self.renderer
+        self._skip_reason = None
+        try:
+            aliases = spec.get("alias")
+            if isinstance(aliases, dict):
+                rendered = {k: r.render(v, safe=False) for k, v in aliases.items()}
+                self.ctx["aliases"] = rendered
+                entry["aliases"] = rendered
+            conds = spec.get("condition")
+            cond_aliases = []
+            if isinstance(conds, list):
+                for c in conds:
+                    rec = apply_condition(c, r, run.evaluator)
+                    entry["conditions"].setdefault(rec["name"], []).append(rec)
+                    self.conditions.setdefault(rec["name"], []).append(rec)
+                    self.ctx[str(rec["alias"])] = rec["result"]
+                    self.ctx["foreach"].update({"compare_value": rec.get("value"), "compare_to": rec.get("compare_to")})
+                    cond_aliases.append(str(rec["alias"]))
+            expr = spec.get("if")
+            if expr is None and cond_aliases:
+                expr = " and ".join("{{ " + a + " }}" for a in cond_aliases)
+            if expr is not None and str(expr).strip() != "":
+                ok, rendered_if = evaluate_if(str(expr), r, run.evaluator)
+                if not ok:
+                    self._skip_reason = f"if: {str(expr).strip()!r} was false (rendered: {rendered_if!r})"
+                    run.log(name, "info", f"{kind} {name} skipped: {self._skip_reason}")
+                    return False
+        except (ConditionError, RenderError) as e:
+            raise StepFailed(str(e)) from None
+
+        if spec.get("throttle"):
+            mocked = run.opts.mocks is not None
+            if not mocked:
+                raise StepFailed("throttle needs a Keep server (it checks Keep's alert database) and cannot run "
+                                 "offline; remove it or run with --mock FILE (throttles are then never applied)")
+            run.log(name, "info", "throttle ignored under --mock")
+
+        params = self._render_with(spec, kind, name, ptype, provider)
+        enrich_alert = params.pop("enrich_alert", None)
+        enrich_incident = params.pop("enrich_incident", None)
+        params.pop("audit_enabled", None)
+        try:
+            config, config_name = resolve_step_config(provider.get("config"), run.configs, run.opts.env,
+                                                      run.redactor, lambda lv, m: run.log(name, lv, m))
+        except ValueError as e:
+            raise StepFailed(str(e)) from None
+        entry["provider_parameters"] = params
+        result = self._call(kind, name, ptype, config_name, config, params)
+        self.raw_results.append(result)
+        if foreach:
+            entry["results"].append(result)
+        else:
+            entry["results"] = result
+        self.ctx["steps"]["this"] = entry
+        if enrich_alert or enrich_incident:
+            try:
+                apply_enrichments(run, name, result, item if foreach else None, enrich_alert, enrich_incident)
+            except ValueError as e:
+                raise StepFailed(str(e)) from None
+        return True
+
+    def _render_with(self, spec, kind, name, ptype, provider) -> dict:
+        with_ = provider.get("with")
+        if with_ is None:
+            with_ = {}
+        if not isinstance(with_, dict):
+            raise StepFailed(f"provider.with of {name!r} must be a mapping")
+        if kind == "step":
+            with_ = {k: v for k, v in with_.items() if v is None or isinstance(v, (str, list, int, bool, dict))
+                     and not isinstance(v, float)}
+            with_ = {k: v for k, v in with_.items() if v is not None}
+        escape_for = None
+        if ptype == "bash":
+            escape_for = {"command": shell_escape if with_.get("shell") in (True, "true", "True") else shlex_escape}
+        try:
+            if ptype == "keep":
+                try:
+                    return self.renderer.render_structure(with_, safe=False)
+                except RenderError:
+                    return strip_marks(dict(with_))
+            return self.renderer.render_structure(with_, safe=True, escape_for=escape_for)
+        except RenderError as e:
+            keys = [k for k in e.missing_keys if k.startswith("secrets.")]
+            if keys:
+                raise StepFailed(f"{e} Keep secrets ({', '.join(keys)}) live in a Keep server and are not "
+                                 f"available offline; use step vars: or a provider config instead") from None
+            raise StepFailed(str(e)) from None
+
+    def _call(self, kind, name, ptype, config_name, config, params) -> Any:
+        run = self.run_
+        count, interval = _retry(self._spec_for_retry)
+        mocks = run.opts.mocks
+        offline = ptype in OFFLINE
+        prov = get_provider(ptype)
+        last_err = None
+        for attempt in range(count + 1):
+            self.attempts += 1
+            if attempt:
+                run.log(name, "warning", f"retry {attempt}/{count} after: {last_err}")
+                if interval:
+                    run.opts.sleep(interval)
+            try:
+                mock = mocks.lookup(name, ptype, config_name, offline_capable=offline and prov is not None) if mocks else None
+                if mock is not None:
+                    run.calls.append({"step": name, "kind": kind, "provider": ptype, "config": config_name,
+                                      "params": run.record(params), "attempt": self.attempts,
+                                      "error": mock.error})
+                    if mock.error is not None:
+                        raise ProviderError(mock.error)
+                    return mock.result
+                if prov is None:
+                    raise ProviderError(server_only_message(ptype))
+                call = ProviderCall(name, kind, ptype, params, config, lambda lv, m: run.log(name, lv, m), run.opts)
+                return prov.query(call) if kind == "step" else prov.notify(call)
+            except ProviderError as e:
+                last_err = str(e)
+                if prov is None and mocks is None:
+                    break
+            except Exception as e:  # noqa: BLE001 - a provider bug must not crash the run
+                last_err = f"{type(e).__name__}: {e}"
+        raise StepFailed(last_err or "provider call failed")

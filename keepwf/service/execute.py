@@ -1,0 +1,263 @@
+"""Running a workflow: the deployed version read from git objects (or the draft), recorded in the run log.
+
+Stable API: ``run_workflow_version(repo, wf, ...) -> RunOutcome``; ``build_record(...)``.
+A Ctrl-C or SIGTERM during the run still records it (status ``error``, error ``interrupted``) — the append itself
+runs with those signals held back, so a ref is never left half-written — and then ends with exit 130.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from keepwf.errors import EXIT_INTERRUPTED, KeepwfError, StateError, UsageError
+from keepwf.model.runrecord import format_started, new_run_id, utcnow
+from keepwf.store.repo import Repo
+
+MAX_LOGS = 500
+
+
+@dataclass
+class Target:
+    """What is about to run: the workflow document and where it came from."""
+
+    workflow: str
+    env: str
+    doc: Any
+    commit: str
+    blob: str
+    path: str
+    version: str | None = None  # vN; None for a draft
+    tag: str | None = None
+    draft: bool = False
+    notice: str | None = None  # "running v4 (3f2a9c1); your working copy differs — use --draft to run it"
+
+
+@dataclass
+class RunOutcome:
+    record: dict[str, Any]
+    target: Target
+    result: Any = None  # keepwf.model.run.RunResult (None when interrupted before it finished)
+    interrupted: bool = False
+    progress: list = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        return 0 if self.record.get("status") in ("success", "skipped") else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.record
+
+
+def _pick_doc(data: bytes, path: str, wf: str):
+    from keepwf.workflow import load_source
+
+    res = load_source(data, path)
+    for d in res.docs:
+        if d.id == wf:
+            return d
+    errors = "; ".join(p.message for p in res.problems if p.severity == "error")[:300]
+    raise StateError(f"{path} does not hold a loadable workflow {wf!r}" + (f": {errors}" if errors else ""),
+                     hint=f"keepwf validate {path}")
+
+
+def resolve_target(repo: Repo, config, wf: str, *, version: str | None, env: str | None, draft: bool) -> Target:
+    from keepwf.service import catalog
+
+    env_name = config.env(env).name
+    if draft:
+        if version is not None:
+            raise UsageError("--draft runs the working copy; it cannot be combined with --version",
+                             hint=f"keepwf run {wf} --draft   or   keepwf run {wf} --version {version}")
+        head = repo.require_commit()
+        f = catalog.working_tree(repo, config).get(wf)
+        if f is None or f.doc is None:
+            raise UsageError(f"no workflow {wf!r} in the working tree", hint="keepwf list shows the workflow ids")
+        return Target(wf, env_name, f.doc, head, f.blob, f.path, draft=True)
+    from keepwf.service.timeline import version_content
+    from keepwf.service.versions import resolve_version
+
+    try:
+        v = resolve_version(repo, wf, env_name, version)
+    except UsageError as e:
+        if version is None and "no deployed version" in e.message:
+            e.hint = f"deploy it first (keepwf deploy {wf} --env {env_name}), or try the working copy: keepwf run {wf} --draft"
+        raise
+    data = version_content(repo, v)
+    doc = _pick_doc(data, v.path, wf)
+    t = Target(wf, env_name, doc, v.commit, v.blob or repo.hash_bytes(data), v.path, v.label, v.tag)
+    if not repo.is_bare and v.path:
+        drafted = catalog.read_draft(repo, v.path)
+        if drafted is None or repo.hash_bytes(drafted) != t.blob:
+            t.notice = f"running {v.label} ({v.commit[:7]}); your working copy differs — use --draft to run it"
+    return t
+
+
+def _providers_file(repo: Repo) -> dict | None:
+    p = repo.root / "providers.yaml"
+    if repo.is_bare or not p.exists():
+        return None
+    from ruamel.yaml import YAML
+
+    try:
+        data = YAML(typ="safe").load(p.read_text(encoding="utf-8"))
+    except Exception as e:  # ruamel's error classes vary
+        raise UsageError(f"providers.yaml: not valid YAML: {e}", hint="fix providers.yaml at the repository root") from e
+    if data is not None and not isinstance(data, dict):
+        raise UsageError("providers.yaml: must be a mapping of provider name → config", hint="see docs/runs.md")
+    return data
+
+
+def load_mocks(path: str | None, cwd):
+    if not path:
+        return None
+    from pathlib import Path
+
+    from ruamel.yaml import YAML
+
+    from keepwf.engine import MockSet
+
+    p = Path(cwd) / path
+    try:
+        data = YAML(typ="safe").load(p.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise UsageError(f"--mock {path}: cannot read: {e.strerror}", hint="give the path of a mock responses file") from e
+    except Exception as e:
+        raise UsageError(f"--mock {path}: not valid YAML/JSON: {e}", hint="see docs/runs.md, --mock") from e
+    try:
+        return MockSet.from_data(data, path)
+    except (ValueError, TypeError) as e:
+        raise UsageError(f"--mock {path}: {e}", hint="see docs/runs.md, --mock") from e
+
+
+def _identity(repo: Repo) -> tuple[str, str]:
+    import getpass
+    import socket
+
+    try:
+        user = repo.pg.config["user.email"]
+    except (KeyError, Exception):
+        try:
+            user = getpass.getuser()
+        except Exception:
+            user = "unknown"
+    return user, socket.gethostname()
+
+
+class _Interrupted(BaseException):
+    pass
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+@contextlib.contextmanager
+def held_signals():
+    """SIGINT/SIGTERM wait until the block is done (used around the run-log append)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    olds = {s: signal.signal(s, lambda n, f: got.append(n)) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, old in olds.items():
+            signal.signal(s, old)
+        if got:
+            raise KeyboardInterrupt
+
+
+def build_record(t: Target, started, *, trigger: str, event: dict | None, result=None, interrupted: bool = False,
+                 steps_so_far: list | None = None, inputs: dict | None = None, repo: Repo | None = None) -> dict[str, Any]:
+    from keepwf import __version__
+
+    ev = event or {}
+    trig: dict[str, Any] = {"type": trigger}
+    for k in ("id", "fingerprint", "name"):
+        if ev.get(k) is not None:
+            trig[k] = ev.get(k)
+    if trigger == "incident" and ev.get("event"):
+        trig["event"] = ev.get("event")
+    user, host = _identity(repo) if repo is not None else ("unknown", "unknown")
+    rec: dict[str, Any] = {
+        "started": format_started(started), "v": 1, "run_id": new_run_id(started),
+        "workflow": t.workflow, "env": t.env, "version": t.version, "commit": t.commit, "blob": t.blob, "tag": t.tag,
+        "path": t.path, "draft": t.draft, "trigger": trig,
+    }
+    if result is not None and not interrupted:
+        rec.update({
+            "inputs": result.inputs, "status": result.status, "duration_ms": result.duration_ms, "error": result.error,
+            "steps": [s.to_dict() for s in result.steps] + ([result.on_failure.to_dict()] if result.on_failure else []),
+            "results": result.results, "event": result.event, "enrichments": list(result.enrichments),
+            "logs": list(result.logs)[:MAX_LOGS],
+        })
+    else:
+        dur = int((utcnow() - started).total_seconds() * 1000)
+        rec.update({"inputs": {k: "***" for k in (inputs or {})}, "status": "error", "duration_ms": dur,
+                    "error": "interrupted", "steps": steps_so_far or [], "event": None})
+    rec.update({"host": host, "user": user, "keepwf": __version__})
+    return rec
+
+
+def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | None = None, event_kind: str | None = None,
+            inputs: dict | None = None, mocks=None, progress: Callable | None = None, config=None) -> RunOutcome:
+    """Run the target with the engine and append its record (also when interrupted)."""
+    from keepwf.engine import RunOptions, run_workflow
+    from keepwf.service.history import RunLogHistory
+    from keepwf.store.runlog import RunLog
+    from keepwf.store.settings import load_config
+
+    config = config or load_config(repo)
+    seen: list = []
+
+    def on_progress(ev):
+        seen.append(ev)
+        if progress:
+            progress(ev)
+
+    opts = RunOptions(event=event, event_kind=event_kind, trigger=trigger, inputs=dict(inputs or {}), env=dict(os.environ),
+                      providers_file=_providers_file(repo), mocks=mocks, history=RunLogHistory(repo, t.env),
+                      allow_python=config.allow_python, bash_timeout=config.bash_timeout, progress=on_progress,
+                      cwd=str(repo.root))
+    started = utcnow()
+    result, interrupted = None, False
+    try:
+        with _sigterm_as_interrupt():
+            result = run_workflow(t.doc, opts)
+    except KeyboardInterrupt:
+        interrupted = True
+    steps = [{"name": e.step, "kind": e.step_kind, "status": e.status, "duration_ms": e.duration_ms, "attempts": e.attempt}
+             for e in seen if getattr(e, "kind", None) == "step_end"]
+    rec = build_record(t, started, trigger=trigger, event=event, result=result, interrupted=interrupted,
+                       steps_so_far=steps, inputs=inputs, repo=repo)
+    try:
+        with held_signals():
+            RunLog(repo, "drafts" if t.draft else "runs").append(rec)
+    except KeyboardInterrupt:
+        interrupted = True
+    return RunOutcome(rec, t, result, interrupted, seen)
+
+
+def interrupted_error() -> KeepwfError:
+    return KeepwfError("interrupted: the run was recorded with status error", hint="keepwf runs --limit 1",
+                       exit_code=EXIT_INTERRUPTED)

@@ -1,0 +1,58 @@
+"""Keep's database features answered from the run log (keepwf decision 4): the engine's ``RunHistory`` protocol.
+
+Each answer is read newest-first from the run chains and stops at the first hit; a search that finds nothing stops
+after ``SCAN_LIMIT`` runs (documented in docs/runs.md) so a missing fingerprint never costs a walk of 100,000 runs.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from typing import Any
+
+from keepwf.model.runrecord import parse_started
+from keepwf.store.runlog import RunLog
+
+SCAN_LIMIT = 10_000
+
+
+def fingerprint_of(rec: dict[str, Any]) -> str | None:
+    trig = rec.get("trigger")
+    fp = trig.get("fingerprint") if isinstance(trig, dict) else None
+    return str(fp) if fp is not None else None
+
+
+class RunLogHistory:
+    """``RunHistory`` for one environment (drafts are never history: they are not what ran in production)."""
+
+    def __init__(self, repo, env: str):
+        self.log = RunLog(repo)
+        self.env = env
+
+    def _runs(self, workflow_id: str | None = None):
+        return itertools.islice(self.log.iter_runs(self.env, workflow_id), SCAN_LIMIT)
+
+    def last_successful(self, workflow_id: str) -> tuple[dict[str, Any], datetime] | None:
+        for r in self._runs(workflow_id):
+            if r.get("status") == "success":
+                return dict(r.get("results") or {}), parse_started(r["started"])
+        return None
+
+    def previous_alert(self, workflow_id: str, fingerprint: str) -> dict[str, Any] | None:
+        for r in self._runs(workflow_id):
+            if fingerprint_of(r) == str(fingerprint) and isinstance(r.get("event"), dict):
+                return r["event"]
+        return None
+
+    def first_seen(self, fingerprint: str) -> datetime | None:
+        oldest = None
+        for r in self._runs():
+            if fingerprint_of(r) == str(fingerprint):
+                oldest = r["started"]
+        return parse_started(oldest) if oldest else None
+
+    def last_seen(self, fingerprint: str) -> datetime | None:
+        for r in self._runs():
+            if fingerprint_of(r) == str(fingerprint):
+                return parse_started(r["started"])
+        return None

@@ -1,0 +1,147 @@
+"""Atomic multi-ref updates with git's own ``<ref>.lock`` files, retried on contention; listing refs by prefix.
+
+``locked_update`` runs ``build(tx_view)`` while holding the locks of every ref it names, then moves all of them in one
+libgit2 transaction (each ref is renamed from its lock file: a kill leaves either the old or the new value, never a
+torn ref). Contention (another keepwf or git holding a lock) is retried with jittered exponential backoff.
+
+A process killed while holding a ``<ref>.lock`` leaves the file behind, and git would refuse that ref forever. So
+keepwf writers also hold an fcntl lock on ``.git/keepwf.lock`` (the kernel drops it when the process dies): a writer
+holding it that still finds a ref lock file knows no keepwf holds it; if the file is older than ``STALE_LOCK_S``
+(git's own commands hold such locks for milliseconds) it is a leftover of a kill and is removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import random
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+from keepwf.errors import StateError
+
+STALE_LOCK_S = 2.0
+RETRY_BUDGET_S = 30.0
+
+
+def _is_lock_error(e: Exception) -> bool:
+    s = str(e).lower()
+    return "lock" in s or "exists" in s
+
+
+def _clear_stale_locks(common_dir: Path, refs: Iterable[str]) -> None:
+    now = time.time()
+    for ref in refs:
+        lock = common_dir / (ref + ".lock")
+        try:
+            if now - lock.stat().st_mtime > STALE_LOCK_S:
+                lock.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:  # pragma: no cover - permissions
+            pass
+
+
+def current(pg, ref: str):
+    """The oid a ref points at, or None."""
+    r = pg.references.get(ref)
+    return None if r is None else r.target
+
+
+def locked_update(repo, refs: list[str], build: Callable[[], dict], message: str) -> dict:
+    """Lock ``refs``, call ``build()`` (which reads the refs and writes objects) → ``{ref: new oid}``, move them.
+
+    Returns the dict ``build`` returned. Raises StateError when the locks cannot be had within the retry budget.
+    """
+    deadline = time.monotonic() + RETRY_BUDGET_S
+    refs = sorted(set(refs))  # one lock order for every writer
+    with _process_lock(repo, deadline):
+        return _update(repo, refs, build, message, deadline)
+
+
+@contextlib.contextmanager
+def _process_lock(repo, deadline: float):
+    fd = os.open(repo.common_dir / "keepwf.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        delay = 0.0005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StateError("another keepwf process has been writing runs for too long",
+                                     hint="retry when it has finished") from None
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.02)
+        yield
+    finally:
+        os.close(fd)  # closing drops the lock
+
+
+def _update(repo, refs, build, message, deadline):
+    import pygit2
+
+    pg = repo.pg
+    delay = 0.001
+    while True:
+        try:
+            with pg.transaction() as tx:
+                for ref in refs:
+                    tx.lock_ref(ref)
+                updates = build()
+                for ref, oid in updates.items():
+                    tx.set_target(ref, oid, message=message)
+            return updates
+        except pygit2.GitError as e:
+            if not _is_lock_error(e):
+                raise StateError(f"cannot update {', '.join(refs)}: {e}") from e
+            if time.monotonic() > deadline:
+                raise StateError(
+                    f"cannot update {', '.join(refs)}: another process holds the lock ({e})",
+                    hint="retry; if no keepwf or git process is running, remove the .lock file named above",
+                ) from e
+            _clear_stale_locks(repo.common_dir, refs)
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.05)
+
+
+def list_refs(repo, prefix: str) -> dict[str, str]:
+    """``{refname: sha}`` of every ref starting with ``prefix`` (loose refs override packed ones), read like git does.
+
+    Reading the ref files directly costs a directory walk under the prefix, not a pass over every tag of the
+    repository; a reftable repository falls back to libgit2's iterator.
+    """
+    common = repo.common_dir
+    if (common / "reftable").exists():  # pragma: no cover - git ≥ 2.45 option
+        return {r.name: str(r.target) for r in repo.pg.references.objects if r.name.startswith(prefix)}
+    out: dict[str, str] = {}
+    packed = common / "packed-refs"
+    if packed.exists():
+        pb = prefix.encode()
+        with open(packed, "rb") as f:
+            for ln in f:
+                if ln[:1] in (b"#", b"^"):
+                    continue
+                sha, _, name = ln.rstrip(b"\n").partition(b" ")
+                if name.startswith(pb):
+                    out[name.decode()] = sha.decode()
+    base = common / prefix.rstrip("/")
+    if base.is_dir():
+        for dirpath, _dirs, files in os.walk(base):
+            for fn in files:
+                if fn.endswith(".lock"):
+                    continue
+                p = Path(dirpath) / fn
+                name = p.relative_to(common).as_posix()
+                if not name.startswith(prefix):
+                    continue
+                try:
+                    sha = p.read_text().strip()
+                except OSError:
+                    continue
+                if len(sha) == 40:
+                    out[name] = sha
+    return out

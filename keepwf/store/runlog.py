@@ -1,0 +1,284 @@
+"""The run log in git: one commit per run on a per-version chain, plus a bounded note on the deployed commit.
+
+Layout (docs/storage.md explains the reasons and the measured figures):
+
+- ``refs/keepwf/runs/<env>/<workflow>/<vN>`` — a chain of commits, one per run of that version; the commit message
+  is the record's JSON line, the tree is empty. Draft runs: ``refs/keepwf/drafts/<env>/<workflow>/draft``.
+- ``refs/notes/keepwf/runs`` (drafts: ``refs/notes/keepwf/drafts``) — the note on the deployed commit (on HEAD for
+  drafts) holds the newest ``NOTE_KEEP`` runs of each workflow/env at that commit, as JSON Lines sorted by start
+  time: ``git notes --ref keepwf/runs show <commit>`` shows recent runs, and git's ``cat_sort_uniq`` merges it.
+
+One append = two small commits, a note blob and two small trees, written under the locks of both refs and moved in
+one transaction: the cost does not depend on how many runs came before.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any, Iterable, Iterator
+
+from keepwf.config import valid_ref_component
+from keepwf.errors import UsageError
+from keepwf.model.runrecord import decode_line, decode_lines, encode_known, encode_line
+from keepwf.store import notestree
+from keepwf.store.reftx import current, list_refs, locked_update
+
+NOTE_KEEP = 20  # newest runs per workflow/env kept in a commit's note
+NOTE_MAX_BYTES = 64 * 1024  # and at most this much (the newest line always stays)
+KINDS = ("runs", "drafts")
+_EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+MERGE_MESSAGE = "keepwf: merge runs\n"
+
+
+def ensure_empty_tree(pg) -> None:
+    """Write the empty tree object (libgit2 knows its id without it being stored; git fsck wants it stored)."""
+    import pygit2
+
+    if not pg.odb.exists(_EMPTY_TREE):
+        pg.odb.write(pygit2.enums.ObjectType.TREE, b"")
+
+
+def notes_ref(kind: str) -> str:
+    return f"refs/notes/keepwf/{kind}"
+
+
+def chain_prefix(kind: str) -> str:
+    return f"refs/keepwf/{kind}/"
+
+
+def chain_ref(kind: str, rec: dict[str, Any]) -> str:
+    env, wf = rec["env"], rec["workflow"]
+    leaf = "draft" if kind == "drafts" else str(rec.get("version") or "")
+    for what, val in (("environment", env), ("workflow id", wf), ("version", leaf)):
+        if not valid_ref_component(val):
+            raise UsageError(f"cannot record a run: {what} {val!r} cannot be part of a git ref name",
+                             hint="use letters, digits, '-', '_' and '.' (keepwf validate reports such ids)")
+    return f"{chain_prefix(kind)}{env}/{wf}/{leaf}"
+
+
+def trim_note(records: list[dict[str, Any]], extra: list[str]) -> str:
+    """The note text: per workflow/env the newest NOTE_KEEP records (bounded in bytes), oldest first."""
+    by_key: dict[tuple, list[dict]] = {}
+    for r in sorted(records, key=lambda r: (r["started"], r["run_id"]), reverse=True):
+        by_key.setdefault((r.get("workflow"), r.get("env")), []).append(r)
+    keep: list[str] = []
+    for recs in by_key.values():
+        size = 0
+        for i, r in enumerate(recs[:NOTE_KEEP]):
+            ln = encode_known(r)
+            size += len(ln) + 1
+            if i and size > NOTE_MAX_BYTES:
+                break
+            keep.append(ln)
+    keep.sort()
+    return "".join(ln + "\n" for ln in extra + keep)
+
+
+def _merge_note_text(old: bytes, new_recs: list[dict[str, Any]]) -> str:
+    seen: dict[str, dict] = {}
+    extra: list[str] = []
+    for ln in old.decode("utf-8", "replace").split("\n"):
+        rec = decode_line(ln)
+        if rec is not None:
+            seen.setdefault(rec["run_id"], rec)
+        elif ln.strip() and ln.strip() not in extra:
+            extra.append(ln.strip())
+    for r in new_recs:
+        seen.setdefault(r["run_id"], r)
+    return trim_note(list(seen.values()), extra)
+
+
+class RunLog:
+    """Append and read run records of one kind (``runs`` or ``drafts``) in a repository."""
+
+    def __init__(self, repo, kind: str = "runs"):
+        if kind not in KINDS:
+            raise ValueError(kind)
+        self.repo = repo
+        self.pg = repo.pg
+        self.kind = kind
+        self.notes_ref = notes_ref(kind)
+
+    # -- writing ---------------------------------------------------------------------------------------------
+    def append(self, rec: dict[str, Any]) -> str:
+        """Record one run (strict: a record breaking schema v1 raises RecordError). Returns the run's commit."""
+        return self.append_many([rec])[0]
+
+    def append_many(self, recs: list[dict[str, Any]], *, gc: bool = True, graft: bool = False) -> list[str]:
+        """Record several runs in one transaction (imports, benchmarks). Each record needs ``commit`` to carry a note.
+
+        ``graft``: the records (sorted by start time) form a branch of their own, joined to each chain by a merge
+        commit — for imports of older runs, so every chain stays ordered by start time along each branch.
+        """
+        import pygit2
+
+        lines = [encode_line(r) for r in recs]
+        chains = [chain_ref(self.kind, r) for r in recs]
+        pg = self.pg
+        sig = pygit2.Signature("keepwf", "keepwf@localhost")
+        out: list[str] = []
+
+        def build() -> dict:
+            out.clear()
+            tips: dict[str, Any] = {}
+            empty = pygit2.Oid(hex=_EMPTY_TREE)
+            for ref, ln in zip(chains, lines):
+                tip = tips[ref] if ref in tips else (None if graft else current(pg, ref))
+                tips[ref] = pg.create_commit(None, sig, sig, ln + "\n", empty, [tip] if tip else [])
+                out.append(str(tips[ref]))
+            if graft:
+                for ref in list(tips):
+                    old = current(pg, ref)
+                    if old is not None:
+                        tips[ref] = pg.create_commit(None, sig, sig, MERGE_MESSAGE, empty, [old, tips[ref]])
+            by_commit: dict[str, list[dict]] = {}
+            for r in recs:
+                c = r.get("commit")
+                if isinstance(c, str) and len(c) == 40 and c in pg:
+                    by_commit.setdefault(c, []).append(r)
+            if by_commit:
+                ntip = current(pg, self.notes_ref)
+                tree = pg[ntip].tree if ntip else None
+                for c, rs in by_commit.items():
+                    text = _merge_note_text(notestree.read_note(pg, tree, c), rs)
+                    blob = pg.create_blob(text.encode())
+                    tree = pg[notestree.write_note(pg, tree, c, blob)]
+                msg = f"keepwf: record {len(recs)} run(s)\n" if len(recs) > 1 else f"keepwf: run {recs[0]['run_id']}\n"
+                tips[self.notes_ref] = pg.create_commit(None, sig, sig, msg, tree.id, [ntip] if ntip else [])
+            return tips
+
+        self._ensure_empty_tree()
+        locked_update(self.repo, [*chains, self.notes_ref], build, f"keepwf: record run")
+        if gc:
+            from keepwf.store.housekeeping import maybe_pack
+
+            maybe_pack(self.repo)
+        return out
+
+    def _ensure_empty_tree(self) -> None:
+        ensure_empty_tree(self.pg)
+
+    # -- reading ---------------------------------------------------------------------------------------------
+    def chain_refs(self, env: str | None = None, workflow: str | None = None) -> dict[str, str]:
+        prefix = chain_prefix(self.kind)
+        if env:
+            prefix += env + "/"
+            if workflow:
+                prefix += workflow + "/"
+        refs = list_refs(self.repo, prefix)
+        if workflow and not env:
+            refs = {k: v for k, v in refs.items() if k[len(prefix):].split("/")[1:2] == [workflow]}
+        return refs
+
+    def walk_chain(self, tip: str) -> Iterator[dict[str, Any]]:
+        """Records reachable from ``tip``, newest start time first (merge commits joined in; unknown commits skipped)."""
+        pg = self.pg
+        seen = set()
+        heap: list = []
+        tick = iter(range(1 << 62))
+
+        def push(oid):
+            key = str(oid)
+            if key in seen:
+                return
+            seen.add(key)
+            c = pg[oid]
+            rec = decode_line(c.message)
+            if rec is None:  # a merge commit or a line from a newer keepwf: look through it
+                for p in c.parent_ids:
+                    push(p)
+                return
+            heapq.heappush(heap, (_neg(rec["started"]), _neg(rec["run_id"]), next(tick), rec, c.parent_ids))
+
+        push(pg[tip].id if isinstance(tip, str) else tip)
+        while heap:
+            *_, rec, parents = heapq.heappop(heap)
+            yield rec
+            for p in parents:
+                push(p)
+
+    def iter_runs(self, env: str | None = None, workflow: str | None = None, version: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every run (of that env/workflow/version), newest first, each once."""
+        if version is not None:
+            if not (env and workflow):
+                raise ValueError("version needs env and workflow")
+            sha = current(self.pg, f"{chain_prefix(self.kind)}{env}/{workflow}/{version}")
+            gens = [self.walk_chain(sha)] if sha else []
+        else:
+            gens = [self.walk_chain(sha) for sha in self.chain_refs(env, workflow).values()]
+        seen = set()
+        for rec in heapq.merge(*gens, key=lambda r: (r["started"], r["run_id"]), reverse=True):
+            if rec["run_id"] not in seen:
+                seen.add(rec["run_id"])
+                yield rec
+
+    def note(self, commit: str) -> list[dict[str, Any]]:
+        """The records in the note on ``commit`` (the bounded, git-visible view)."""
+        tip = current(self.pg, self.notes_ref)
+        if tip is None:
+            return []
+        return decode_lines(notestree.read_note(self.pg, self.pg[tip].tree, commit))
+
+    def find(self, prefix: str) -> list[dict[str, Any]]:
+        """Runs whose run_id starts with ``prefix`` (case-insensitive); uses the id's time to stop early."""
+        from keepwf.model.runrecord import run_id_time_ms
+
+        p = prefix.upper()
+        rng = run_id_time_ms(p)
+        if rng is None:
+            return []
+        lo_ms, hi_ms = rng
+        out = []
+        for rec in self.iter_runs():
+            ms = _started_ms(rec["started"])
+            if ms is not None and ms < lo_ms - 1000:
+                break
+            if rec["run_id"].upper().startswith(p):
+                out.append(rec)
+                if len(out) > 1 and len(p) >= 26:
+                    break
+        return out
+
+    def all_run_ids(self) -> set[str]:
+        return {r["run_id"] for r in self.iter_runs()}
+
+
+def _neg(s: str) -> str:
+    """A key that sorts the text ``s`` descending in a min-heap (started strings are fixed-width ASCII)."""
+    return s.translate(_NEG)
+
+
+_NEG = str.maketrans({chr(c): chr(0x7F - (c - 0x20)) for c in range(0x20, 0x7F)})
+
+
+def _started_ms(s: str) -> int | None:
+    from keepwf.model.runrecord import parse_started
+
+    try:
+        return int(parse_started(s).timestamp() * 1000)
+    except ValueError:
+        return None
+
+
+def import_records(repo, recs: Iterable[dict[str, Any]], batch: int = 500) -> tuple[int, int]:
+    """Append the records not yet present (by run_id), per kind. Returns (added, already present)."""
+    added = present = 0
+    recs = list(recs)
+    for kind in KINDS:
+        log = RunLog(repo, kind)
+        have = log.all_run_ids()
+        todo = []
+        for r in recs:
+            if bool(r.get("draft")) != (kind == "drafts"):
+                continue
+            if r["run_id"] in have:
+                present += 1
+                continue
+            have.add(r["run_id"])
+            todo.append(r)
+        todo.sort(key=lambda r: (r["started"], r["run_id"]))
+        for i in range(0, len(todo), batch):
+            log.append_many(todo[i:i + batch], graft=True)
+        added += len(todo)
+    return added, present
+
