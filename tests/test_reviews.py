@@ -117,3 +117,22 @@ def test_reader_skips_foreign_lines(tmp_repo):
     lst = tmp_repo.cli("reviews", "hello-alert", "--json").json()
     assert len(lst["reviews"]) == 1
     assert "not json at all" in tmp_repo.git("notes", "--ref", "keepwf/reviews", "show", blob)  # nothing dropped
+
+
+def test_sync_carries_reviews_both_ways(tmp_repo, tmp_path, monkeypatch):
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(tmp_repo.path), str(origin)], check=True)
+    tmp_repo.git("remote", "add", "origin", str(origin))
+    other = GitRepo(tmp_path / "other")
+    subprocess.run(["git", "clone", "-q", str(origin), str(other.path)], check=True)
+    assert tmp_repo.cli("approve", "hello-alert").code == 0
+    r = tmp_repo.cli("sync")
+    assert r.code == 0, r
+    as_user(monkeypatch, "Bob Reviewer", "bob@example.com")
+    assert other.cli("approve", "hello-alert", "-m", "from the other clone").code == 0
+    r = other.cli("sync")  # both sides have a reviews note now: merged, then pushed without force
+    assert r.code == 0, r
+    assert tmp_repo.cli("sync").code == 0
+    for clone in (tmp_repo, other):
+        emails = sorted(x["reviewer"]["email"] for x in clone.cli("reviews", "hello-alert", "--json").json()["reviews"])
+        assert emails == ["ada@example.com", "bob@example.com"]

@@ -136,3 +136,40 @@ def all_reviews(repo: Repo, ref: str = REVIEWS_REF) -> list[Review]:
 
     walk(repo.pg[old].peel(pygit2.Tree))
     return sorted(out, key=lambda r: r.time)
+
+
+def _union(*texts: bytes) -> bytes:
+    """git's ``cat_sort_uniq``: every non-empty line of every side, sorted, each once."""
+    lines = {ln for t in texts for ln in t.decode("utf-8", "replace").split("\n") if ln.strip()}
+    return "".join(ln + "\n" for ln in sorted(lines)).encode("utf-8")
+
+
+def merge_reviews_from(repo: Repo, src_prefix: str, ref: str = REVIEWS_REF) -> int:
+    """Merge the reviews notes fetched to ``<src_prefix>notes/keepwf/reviews`` into ours (union of lines per object,
+    in a merge commit with both sides as parents, so a later push fast-forwards). Returns 1 if ours changed."""
+    from keepwf.store import notestree
+    from keepwf.store.reftx import current, locked_update
+    from keepwf.store.runmerge import merge_commits
+
+    pygit2 = _pygit2()
+    pg = repo.pg
+    theirs = current(pg, f"{src_prefix}notes/keepwf/{ref.rsplit('/', 1)[-1]}")
+    if theirs is None:
+        return 0
+    name, email = identity(repo)
+    sig = pygit2.Signature(name, email)
+
+    def make(a, b):
+        tree = pg[a].tree
+        for sha, blob in notestree.iter_notes(pg, pg[b].tree):
+            mine = notestree.read_note(pg, tree, sha)
+            text = _union(mine, pg[blob].data)
+            if text != mine:
+                tree = pg[notestree.write_note(pg, tree, sha, pg.create_blob(text))]
+        return pg.create_commit(None, sig, sig, "keepwf: merge reviews\n", tree.id, [a, b])
+
+    def build():
+        new = merge_commits(pg, current(pg, ref), theirs, make)
+        return {} if new is None else {ref: new}
+
+    return 1 if locked_update(repo, [ref], build, "keepwf: merge reviews") else 0
