@@ -255,3 +255,18 @@ def test_duplicate_id_with_an_unstaged_workflow_is_caught(hooked):
     assert cp.returncode == 1, cp
     assert "workflows/copy.yml" in cp.stderr and "duplicate workflow id 'hello-alert'" in cp.stderr
     assert "also in workflows/hello-alert.yml" in cp.stderr
+
+
+def test_warnings_are_printed_but_do_not_block(hooked):
+    dup_steps = workflow_yaml("dups", steps=1) + """
+    - name: step-0
+      provider:
+        type: console
+        with:
+          message: again
+"""
+    hooked.write("workflows/dups.yml", dup_steps)
+    git_rc(hooked, "add", "-A")
+    cp = git_rc(hooked, "commit", "-m", "dups")
+    assert cp.returncode == 0, cp
+    assert "warning: duplicate step name 'step-0'" in cp.stderr and "allowed" in cp.stderr

@@ -120,3 +120,14 @@ def test_hooks_in_subfolder_and_env_isolation(pair):
     cp = subprocess.run(["git", "add", "bad.yml"], cwd=sub, capture_output=True, text=True)
     cp = subprocess.run(["git", "commit", "-m", "x"], cwd=sub, capture_output=True, text=True, env=os.environ)
     assert cp.returncode == 1 and "workflows/bad.yml" in cp.stderr
+
+
+def test_pre_push_warns_about_a_hand_made_deploy_tag(pair):
+    repo, origin = pair
+    repo.git("tag", "keepwf/production/hello-alert/v9")  # lightweight, by hand
+    cp = git_rc(repo, "push", "origin", "refs/tags/keepwf/production/hello-alert/v9")
+    assert cp.returncode == 0
+    assert "keepwf/production/hello-alert/v9 was not made by keepwf" in cp.stderr
+    fake_deploy_tag(repo)  # shaped like keepwf's: no warning
+    cp = git_rc(repo, "push", "origin", f"refs/tags/{TAG}")
+    assert cp.returncode == 0 and "not made by keepwf" not in cp.stderr

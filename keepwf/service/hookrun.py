@@ -139,6 +139,8 @@ def pre_push(remote: str, url: str, stdin: str, cwd=None) -> HookOutcome:
         out.code = 1
         out.hint = (f"push without those tags; to prune on purpose run `{ALLOW_TAG_REWRITE}=1 git push ...` "
                     "(git push --no-verify skips every check)")
+    out.notes += _foreign_new_tags([(r_ref, l_sha) for _l, l_sha, r_ref, r_sha in pushes
+                                    if r_ref.startswith(TAG_PREFIX) and _is_zero(r_sha) and not _is_zero(l_sha)], cwd)
     for _l_ref, l_sha, r_ref, r_sha in pushes:
         if _is_zero(l_sha) or not r_ref.startswith("refs/heads/"):
             continue
@@ -156,6 +158,20 @@ def pre_push(remote: str, url: str, stdin: str, cwd=None) -> HookOutcome:
         if out.code and not before:
             out.refusals.append(f"{r_ref.removeprefix('refs/heads/')}: workflows in {l_sha[:12]} do not validate")
             out.hint = out.hint or "fix them in a new commit and push again (git push --no-verify skips every check)"
+    return out
+
+
+def _foreign_new_tags(new_tags: list[tuple[str, str]], cwd) -> list[str]:
+    """Warnings for new deploy-tag refs that keepwf did not make (lightweight, or no Keepwf-* trailers)."""
+    if not new_tags:
+        return []
+    objs = gitcli.read_objects([sha for _ref, sha in new_tags], cwd)
+    out = []
+    for ref, sha in new_tags:
+        data = objs.get(sha) or b""
+        if not data.startswith(b"object ") or b"\nKeepwf-Workflow: " not in data:
+            out.append(f"keepwf pre-push: warning: {ref.removeprefix('refs/tags/')} was not made by keepwf "
+                       "(lightweight or without Keepwf-* trailers); keepwf will report it as foreign, never trust it")
     return out
 
 
