@@ -17,7 +17,7 @@ def fake_deploy_tag(repo: GitRepo, name: str = TAG, rev: str = "HEAD", path: str
     """An annotated tag shaped like keepwf's deploy tags (storage contract), without needing `keepwf deploy`."""
     env_, wf, v = name.split("/")[1:]
     blob = repo.git("rev-parse", f"{rev}:{path}")
-    msg = (f"deploy {wf}\n\nKeepwf-Workflow: {wf}\nKeepwf-Env: {env_}\nKeepwf-Version: {v[1:]}\n"
+    msg = (f"deploy {wf}\n\nKeepwf-Workflow: {wf}\nKeepwf-Env: {env_}\nKeepwf-Version: {v}\n"
            f"Keepwf-Path: {path}\nKeepwf-Blob: {blob}\nKeepwf-Action: deploy\n")
     repo.git("tag", "-a", name, rev, "-F", "-", input=msg)
 
@@ -131,3 +131,15 @@ def test_pre_push_warns_about_a_hand_made_deploy_tag(pair):
     fake_deploy_tag(repo)  # shaped like keepwf's: no warning
     cp = git_rc(repo, "push", "origin", f"refs/tags/{TAG}")
     assert cp.returncode == 0 and "not made by keepwf" not in cp.stderr
+
+
+def test_post_checkout_ignores_hand_made_tags(pair):
+    repo, _ = pair
+    fake_deploy_tag(repo)
+    repo.git("checkout", "-q", "-b", "edit")
+    repo.write("workflows/hello-alert.yml", workflow_yaml("hello-alert", "edited"))
+    repo.commit("edit hello")
+    repo.git("tag", "keepwf/production/hello-alert/v2")  # lightweight, by hand, on the edit: not trusted
+    repo.git("checkout", "-q", "main")
+    cp = git_rc(repo, "checkout", "edit")
+    assert "production: hello-alert" in cp.stderr, cp.stderr  # still compared with v1, the trusted one

@@ -7,7 +7,8 @@
 - pre-receive (bare repositories): refuse deploy-tag deletions and moves server-side.
 - post-checkout / post-merge: one line when checked-out workflows differ from what is deployed.
 
-Reads go through the git CLI (``store.gitcli``): no pygit2, and rich is never imported here.
+Reads go through the git CLI (``store.gitcli``): no pygit2 on the commit path, and rich is never imported here.
+Only post-checkout/post-merge (run when deploy tags exist) use the versions service, hence pygit2.
 """
 
 from __future__ import annotations
@@ -185,29 +186,21 @@ def pre_receive(stdin: str) -> HookOutcome:
     return out
 
 
-def _trailers(message: str) -> dict[str, str]:
-    out = {}
-    for line in message.splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.startswith("Keepwf-"):
-            out[key] = value.strip()
-    return out
-
-
 def deployed_drift(cwd=None) -> list[tuple[str, str]]:
-    """``(env, workflow)`` pairs whose deployed file (Keepwf-Path/Keepwf-Blob of the newest tag) differs from HEAD."""
-    latest: dict[tuple[str, str], tuple[int, dict]] = {}
-    for ref, _commit, message in gitcli.tag_refs(TAG_PREFIX, cwd):
-        parts = ref.removeprefix(TAG_PREFIX).split("/")
-        if len(parts) != 3 or not parts[2][:1] == "v" or not parts[2][1:].isdigit():
-            continue
-        key, n = (parts[0], parts[1]), int(parts[2][1:])
-        if key not in latest or latest[key][0] < n:
-            latest[key] = (n, _trailers(message))
-    if not latest or gitcli.head(cwd) is None:
+    """``(env, workflow)`` pairs whose deployed file (the newest version keepwf trusts) differs from HEAD's."""
+    from pathlib import Path
+
+    from keepwf.service.versions import deployed_versions
+    from keepwf.store.repo import Repo
+
+    if gitcli.head(cwd) is None:
+        return []
+    repo = Repo.discover(Path(cwd or ".").resolve())
+    deployed = deployed_versions(repo)
+    if not deployed:
         return []
     here = gitcli.files_in_tree("HEAD", "", cwd)
-    return sorted(k for k, (_n, t) in latest.items() if t.get("Keepwf-Path") and here.get(t["Keepwf-Path"]) != t.get("Keepwf-Blob"))
+    return sorted(k for k, v in deployed.items() if v.path and here.get(v.path) != v.blob)
 
 
 def post_checkout(hook: str = "post-checkout", cwd=None) -> HookOutcome:
