@@ -128,3 +128,35 @@ def test_deploy_to_signed_env_without_a_key_refuses_cleanly(tmp_repo):
     r = tmp_repo.cli("deploy", "hello-alert")
     assert r.code == 3 and "could not sign" in r.err, r
     assert tmp_repo.git("tag", "-l") == ""
+
+
+@pytest.fixture
+def gpg_home(monkeypatch):
+    """A throwaway GPG home with one ed25519 key (short path: gpg-agent sockets have a length limit)."""
+    import tempfile
+
+    if shutil.which("gpg") is None or shutil.which("gpgconf") is None:
+        pytest.skip("gpg is not installed")
+    home = tempfile.mkdtemp(prefix="kwg")
+    monkeypatch.setenv("GNUPGHOME", home)
+    cp = subprocess.run(["gpg", "--batch", "--passphrase", "", "--quick-gen-key", "Ada Tester <ada@example.com>",
+                         "ed25519", "sign", "never"], capture_output=True, text=True, timeout=30)
+    if cp.returncode != 0:
+        shutil.rmtree(home, ignore_errors=True)
+        pytest.skip(f"cannot make a throwaway gpg key: {cp.stderr.strip()[:200]}")
+    yield home
+    subprocess.run(["gpgconf", "--kill", "gpg-agent"], capture_output=True)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def test_deploy_signed_with_a_gpg_key(tmp_repo, gpg_home):
+    cfg = (tmp_repo.path / "keepwf.toml").read_text().replace("approvals = 0", "approvals = 0\nsigned = true")
+    tmp_repo.write("keepwf.toml", cfg)
+    tmp_repo.commit("sign production")
+    tmp_repo.git("config", "user.signingkey", "ada@example.com")
+    r = tmp_repo.cli("deploy", "hello-alert")
+    assert r.code == 0, r
+    assert "-----BEGIN PGP SIGNATURE-----" in tmp_repo.git("cat-file", "tag", "keepwf/production/hello-alert/v1")
+    r = tmp_repo.cli("verify", "--json")
+    assert r.code == 0, r
+    assert r.json()["tags"][0]["status"] == "good"
