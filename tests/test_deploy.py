@@ -218,5 +218,67 @@ def test_concurrent_deploys_never_share_a_number(repo, tmp_path):
         else:
             assert "already exists" in err or "lock" in err
     made = [t for t in tags(repo) if t.startswith("keepwf/staging/a/")]
-    print("winners", winners, [o[2].strip()[:90] for o in outs])
     assert winners >= 1 and len(made) == winners
+
+
+def test_json_output_of_a_refusal(repo):
+    repo.write("workflows/a.yml", workflow_yaml("a", "dirty"))
+    res = repo.cli("deploy", "a", "--json")
+    assert res.code == 3
+    d = res.json()
+    assert d["ok"] is False and d["error"]["exit_code"] == 3
+    assert [c["name"] for c in d["checks"] if c["status"] == "fail"] == ["committed"]
+
+
+def test_read_commands_before_the_first_commit(empty_git):
+    empty_git.write("workflows/a.yml", workflow_yaml("a"))
+    st = empty_git.cli("status", "--json")
+    assert st.code == 0 and st.json()[0]["envs"][0]["draft"] == "new"
+    assert empty_git.cli("list").code == 0
+    res = empty_git.cli("history", "a")
+    assert res.code == 0 and "has no versions" in res.out
+    assert empty_git.cli("show", "a").code == 2
+
+
+def test_multi_workflow_file_versions_each_id_in_one_deploy(tmp_repo):
+    tmp_repo.write("workflows/pair.yml", """\
+        workflows:
+          - id: left
+            triggers: [{type: manual}]
+            steps: [{name: s, provider: {type: console, with: {message: l}}}]
+          - id: right
+            triggers: [{type: manual}]
+            steps: [{name: s, provider: {type: console, with: {message: r}}}]
+        """)
+    tmp_repo.commit("pair")
+    res = tmp_repo.cli("deploy", "left", "right")
+    assert res.code == 0, res
+    blob = tmp_repo.git("rev-parse", "HEAD:workflows/pair.yml")
+    for wf in ("left", "right"):
+        assert f"Keepwf-Blob: {blob}" in tmp_repo.git("cat-file", "-p", f"keepwf/production/{wf}/v1")
+    assert tmp_repo.cli("show", "right", "--json").json()["content"].startswith("workflows:")
+
+
+def test_id_that_cannot_be_a_ref_is_refused(tmp_repo):
+    tmp_repo.write("workflows/bad.yml", workflow_yaml("bad id"))
+    tmp_repo.commit("bad id")
+    res = tmp_repo.cli("deploy", "--all")
+    assert res.code == 1, res
+    assert tmp_repo.git("tag", "-l", "keepwf/*") == ""
+
+
+def test_works_from_a_subfolder_and_pages_history(repo):
+    for i in range(3):
+        repo.write("workflows/a.yml", workflow_yaml("a", f"rev {i}"))
+        repo.commit(f"rev {i}")
+        assert repo.cli("-C", "workflows", "deploy", "a").code == 0
+    page = repo.cli("history", "a", "--limit", "2", "--page", "2", "--json").json()
+    assert page["total"] == 3 and [v["version"] for v in page["versions"]] == ["v1"]
+
+
+def test_status_reports_a_foreign_tag_newer_than_the_deployed_version(repo):
+    assert repo.cli("deploy", "a").code == 0
+    repo.git("tag", "-a", "-m", "by hand", "keepwf/production/a/v2")
+    st = repo.cli("status", "a", "--env", "production")
+    assert "v1" in st.out and "foreign tag keepwf/production/a/v2 ignored" in st.out
+    assert repo.cli("show", "a", "--json").json()["version"]["version"] == "v1"

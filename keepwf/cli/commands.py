@@ -10,3 +10,4 @@ from keepwf.cli import sync_cmd  # noqa: F401
 from keepwf.cli import hooks_cmd  # noqa: F401
 from keepwf.cli import reviews_cmd  # noqa: F401
 from keepwf.cli import verify_cmd  # noqa: F401
+from keepwf.cli import schema_cmd  # noqa: F401

@@ -19,6 +19,7 @@ class WorkflowFile:
     blob: str  # the blob SHA of the whole file
     data: bytes = field(repr=False, compare=False)
     doc: WorkflowDoc | None = field(default=None, repr=False, compare=False)
+    parsed: bool = True  # False: recognised by (path, blob) of a deployed version, YAML not parsed (doc None)
 
 
 @dataclass
@@ -31,14 +32,21 @@ class Catalog:
         return self.workflows.get(wf_id)
 
 
-def _load(catalog: Catalog) -> Catalog:
-    from keepwf.workflow import load_source
-
+def _load(catalog: Catalog, known: dict[tuple[str, str], list[str]] | None = None) -> Catalog:
+    """Parse every source, except files whose (path, blob) a deployed version already names (``known``): their ids
+    are known without parsing (the bytes are exactly what was deployed)."""
     for path in sorted(catalog.sources):
         data = catalog.sources[path]
+        blob = Repo.hash_bytes(data)
+        ids = known.get((path, blob)) if known else None
+        if ids and not any(i in catalog.workflows for i in ids):
+            for i in ids:
+                catalog.workflows[i] = WorkflowFile(i, path, blob, data, None, parsed=False)
+            continue
+        from keepwf.workflow import load_source  # only when a file must really be parsed
+
         res = load_source(data, path)
         catalog.problems.extend(res.problems)
-        blob = Repo.hash_bytes(data)
         for doc in res.docs:
             if not doc.id:
                 continue
@@ -55,7 +63,7 @@ def _is_wf(name: str) -> bool:
     return name.lower().endswith((".yml", ".yaml"))
 
 
-def working_tree(repo: Repo, config: Config) -> Catalog:
+def working_tree(repo: Repo, config: Config, known: dict[tuple[str, str], list[str]] | None = None) -> Catalog:
     """The drafts: every workflow file under the workflows folder of the working tree."""
     cat = Catalog()
     if repo.is_bare:
@@ -72,7 +80,18 @@ def working_tree(repo: Repo, config: Config) -> Catalog:
                     cat.sources[repo.rel(p)] = p.read_bytes()
                 except OSError:
                     continue
-    return _load(cat)
+    return _load(cat, known)
+
+
+def known_files(versions) -> dict[tuple[str, str], list[str]]:
+    """``{(path, blob): [workflow ids]}`` of deployed versions (for ``working_tree(known=...)``)."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for v in versions:
+        if v.path and v.blob:
+            ids = out.setdefault((v.path, v.blob), [])
+            if v.workflow not in ids:
+                ids.append(v.workflow)
+    return out
 
 
 def at_commit(repo: Repo, commit: str, config: Config) -> Catalog:

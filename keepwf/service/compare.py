@@ -8,6 +8,7 @@ from typing import Any
 
 from keepwf.config import Config
 from keepwf.model.version import Version
+from keepwf.service import catalog as cat
 from keepwf.service.timeline import known_workflow, version_content
 from keepwf.service.versions import resolve_version
 from keepwf.store.repo import Repo
@@ -65,7 +66,8 @@ def side(repo: Repo, config: Config, wf: str, env: str, ref: str | None, drafts)
 
 def diff(repo: Repo, config: Config, wf: str, a: str | None = None, b: str | None = None, env: str | None = None) -> DiffResult:
     env = config.env(env).name
-    drafts = known_workflow(repo, config, wf)
+    known_workflow(repo, config, wf)
+    drafts = cat.working_tree(repo, config)
     sa = side(repo, config, wf, env, a or "deployed", drafts)
     sb = side(repo, config, wf, env, b or DRAFT, drafts)
     return compare_sides(wf, env, sa, sb)

@@ -68,8 +68,8 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
     env_cfg = config.env(env)
     env = env_cfg.name
     head = repo.require_commit()
-    drafts = cat.working_tree(repo, config)
     deployed = deployed_versions(repo, env)
+    drafts = cat.working_tree(repo, config, cat.known_files(deployed.values()))
     deployed_ids = sorted(wf for (e, wf) in deployed)
     if wf_ids and all_:
         raise UsageError("give workflow ids or --all, not both", hint="keepwf deploy --all")
@@ -112,13 +112,17 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
                                     hint=f"restore it (git checkout -- {v.path}) or leave {wf} out of the deploy"))
 
     # 3. valid
-    sources = {files[wf].path: files[wf].data for wf in present}
+    def unchanged(wf: str) -> bool:
+        dep = deployed.get((env, wf))
+        return dep is not None and dep.blob == files[wf].blob
+
+    sources = {files[wf].path: files[wf].data for wf in present if not unchanged(wf)}
     if all_:  # a broken file is not silently left out of --all
         sources.update({p: drafts.sources[p] for p in cat.broken_files(drafts)})
     problems = [p for p in cat.validate(sources, config) if p.severity == "error"]
     problems += [p for p in drafts.problems if p.severity == "error" and p.file in sources and p.code == "duplicate-id"]
     bad_ids = [wf for wf in present if not valid_ref_component(wf)]
-    unreadable = [files[wf].path for wf in present if files[wf].doc is None]
+    unreadable = [files[wf].path for wf in present if files[wf].doc is None and files[wf].parsed]
     if unreadable and not problems:
         problems = [p for p in drafts.problems if p.file in unreadable and p.severity == "error"]
     if problems or bad_ids:
@@ -128,7 +132,7 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
             detail = (detail + "; " if detail else "") + f"id(s) not usable in a git ref: {', '.join(bad_ids)}"
         checks.append(CheckItem("valid", "fail", detail, hint="keepwf validate " + " ".join(sorted(sources)), exit_code=1))
     else:
-        checks.append(CheckItem("valid", "ok", f"{len(present)} workflow(s)"))
+        checks.append(CheckItem("valid", "ok", f"{len(sources)} changed workflow file(s)" if sources else "nothing changed"))
 
     # 4. committed: the deployed content must be exactly what HEAD holds
     dirty = []
@@ -172,6 +176,8 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
         prev = deployed.get((env, wf))
         if prev is not None and prev.blob == f.blob:
             res.items.append(PlanItem(wf, "unchanged", f.path, f.blob, previous=prev))
+            continue
+        if wf in bad_ids:  # refused by the "valid" item; it cannot even be named as a tag
             continue
         from keepwf.service.versions import next_number
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from keepwf.config import Config
 from keepwf.model.version import Version
 from keepwf.service import catalog as cat
-from keepwf.service.versions import deployed_versions
+from keepwf.service.versions import scan_deployed
 from keepwf.store.history import CommitInfo, commits_touching
 from keepwf.store.repo import Repo
 
@@ -29,10 +29,12 @@ class EnvStatus:
     draft: str  # in sync | modified | new | deleted
     undeployed: list[CommitInfo] = field(default_factory=list)
     last_runs: list | None = None  # filled by the runs feature (see service.status.attach_runs)
+    foreign: list[Version] = field(default_factory=list)  # tags newer than the deployed one that keepwf did not make
 
     def to_dict(self) -> dict:
         return {"env": self.env, "deployed": self.deployed.to_dict() if self.deployed else None, "draft": self.draft,
-                "undeployed_commits": [c.to_dict() for c in self.undeployed], "last_runs": self.last_runs}
+                "undeployed_commits": [c.to_dict() for c in self.undeployed], "last_runs": self.last_runs,
+                "foreign": [v.to_dict() for v in self.foreign]}
 
 
 @dataclass
@@ -58,10 +60,10 @@ def collect(repo: Repo, config: Config, wf_ids: list[str] | None = None, env: st
     """One WorkflowStatus per workflow (working tree ∪ deployed), each with one EnvStatus per env."""
     if env is not None:
         config.env(env)  # unknown env → exit 2
-    drafts = cat.working_tree(repo, config)
-    deployed = deployed_versions(repo, env)
+    deployed, foreign = scan_deployed(repo, env)
+    drafts = cat.working_tree(repo, config, cat.known_files(deployed.values()))
     envs = [env] if env else env_names(repo, config, deployed)
-    ids = sorted(set(drafts.workflows) | {wf for (_e, wf) in deployed})
+    ids = sorted(set(drafts.workflows) | {wf for (_e, wf) in deployed} | {wf for (_e, wf) in foreign})
     if wf_ids:
         for wf in wf_ids:
             if wf not in ids:
@@ -75,10 +77,10 @@ def collect(repo: Repo, config: Config, wf_ids: list[str] | None = None, env: st
         row = WorkflowStatus(wf, draft.path if draft else None)
         for e in envs:
             v = deployed.get((e, wf))
-            st = EnvStatus(e, v, draft_state(draft, v))
-            if with_commits and head and (draft or v):
-                paths = tuple({p for p in ((draft.path if draft else None), (v.path if v else None)) if p})
-                st.undeployed = commits_touching(repo, head, v.commit if v else None, paths)
+            st = EnvStatus(e, v, draft_state(draft, v), foreign=foreign.get((e, wf), []))
+            if with_commits and head and v is not None:  # never deployed there: every commit is "undeployed"
+                paths = tuple({p for p in ((draft.path if draft else None), v.path) if p})
+                st.undeployed = commits_touching(repo, head, v.commit, paths)
             row.envs.append(st)
         out.append(row)
     attach_runs(repo, out)

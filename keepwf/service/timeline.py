@@ -13,17 +13,15 @@ from keepwf.store import tags
 from keepwf.store.repo import Repo
 
 
-def known_workflow(repo: Repo, config: Config, wf: str) -> cat.Catalog:
-    """The working-tree catalog, after checking ``wf`` exists there or has versions in some env (else exit 2)."""
+def known_workflow(repo: Repo, config: Config, wf: str) -> None:
+    """Check ``wf`` has versions in some env or exists in the working tree (else exit 2, with a did-you-mean)."""
+    for archived in (False, True):
+        for (_e, w) in tags.version_index(repo, archived=archived):
+            if w == wf:
+                return
     drafts = cat.working_tree(repo, config)
     if wf in drafts.workflows:
-        return drafts
-    for (_e, w) in tags.version_index(repo):
-        if w == wf:
-            return drafts
-    for (_e, w) in tags.version_index(repo, archived=True):
-        if w == wf:
-            return drafts
+        return
     raise cat.unknown_workflow(wf, sorted(set(drafts.workflows) | {w for (_e, w) in tags.version_index(repo)}))
 
 

@@ -102,6 +102,17 @@ def collect(cwd: Path, paths: list[str]) -> tuple[list[tuple[Path, str]], list[t
     return unique, notes, config
 
 
+def _deployable(cwd: Path, files: list[tuple[Path, str]], config) -> bool:
+    """True when every file lies in the repository's workflows folder (deployed together, so ids must be unique)."""
+    from keepwf.store.locate import find_worktree_root
+
+    root = find_worktree_root(cwd)
+    if root is None:
+        return False
+    folder = (root / config.workflows_dir).resolve()
+    return all(full.resolve().is_relative_to(folder) for full, _shown in files)
+
+
 def validate_paths(cwd: Path, paths: list[str], strict: bool = False) -> ValidationReport:
     """Validate PATHs (files or folders), or every workflow file of the repository's workflows folder."""
     from keepwf.workflow import validate_sources
@@ -114,7 +125,7 @@ def validate_paths(cwd: Path, paths: list[str], strict: bool = False) -> Validat
             sources[shown] = full.read_bytes()
         except OSError as e:
             unreadable.append(Problem("error", shown, 0, 0, f"cannot read the file: {e.strerror or e}", hint="check its permissions", code="io"))
-    res = validate_sources(sources, config)  # type: ignore[arg-type]
+    res = validate_sources(sources, config, duplicate_ids="error" if _deployable(cwd, files, config) else "warning")  # type: ignore[arg-type]
     problems = unreadable + res.problems
     if strict:
         problems = [replace(p, severity="error") if p.severity == "warning" else p for p in problems]

@@ -78,14 +78,24 @@ def deployed_version(repo: Repo, wf_id: str, env: str) -> Version | None:
 def deployed_versions(repo: Repo, env: str | None = None) -> dict[tuple[str, str], Version]:
     """``{(env, wf): deployed Version}`` for every workflow deployed (in ``env``, or in every env): one ref scan,
     then one tag read per workflow (more only when the newest tags are foreign)."""
-    out: dict[tuple[str, str], Version] = {}
+    return scan_deployed(repo, env)[0]
+
+
+def scan_deployed(repo: Repo, env: str | None = None) -> tuple[dict[tuple[str, str], Version], dict[tuple[str, str], list[Version]]]:
+    """``(deployed, foreign)``: the deployed version per (env, wf), and the foreign tags newer than it (which keepwf
+    skipped: they must be reported, never trusted silently)."""
+    deployed: dict[tuple[str, str], Version] = {}
+    foreign: dict[tuple[str, str], list[Version]] = {}
     for key, by_number in tags.version_index(repo, env).items():
         for n in sorted(by_number, reverse=True):
             v = tags.read_version(repo, by_number[n])
-            if v is not None and v.trusted:
-                out[key] = v
+            if v is None:
+                continue
+            if v.trusted:
+                deployed[key] = v
                 break
-    return out
+            foreign.setdefault(key, []).append(v)
+    return deployed, foreign
 
 
 def previous_version(versions: list[Version]) -> Version | None:

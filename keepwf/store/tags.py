@@ -67,10 +67,30 @@ def identity(repo: Repo) -> Identity:
 
 
 # -- listing ---------------------------------------------------------------------------------------------------------
+def _all_keepwf_refs(repo: Repo) -> list[str]:
+    """Every ref under refs/tags/keepwf/ and refs/keepwf/, read once per Repo (forget_refs after writing)."""
+    cached = getattr(repo, "_keepwf_refs", None)
+    if cached is None:
+        cached = sorted(
+            r.decode("utf-8", "replace") for r in repo.pg.raw_listall_references()
+            if r.startswith((b"refs/tags/keepwf/", b"refs/keepwf/"))
+        )
+        repo._keepwf_refs = cached
+    return cached
+
+
+def forget_refs(repo: Repo) -> None:
+    repo._keepwf_refs = None
+
+
 def ref_names(repo: Repo, prefix: str = TAG_REF_PREFIX) -> list[str]:
-    """Every ref name under ``prefix`` (fast when refs are packed; see pack_refs)."""
-    pb = prefix.encode()
-    return [r.decode("utf-8", "replace") for r in repo.pg.raw_listall_references() if r.startswith(pb)]
+    """Every ref name under ``prefix`` (one listing per process; fast when refs are packed, see pack_refs)."""
+    import bisect
+
+    names = _all_keepwf_refs(repo)
+    lo = bisect.bisect_left(names, prefix)
+    hi = bisect.bisect_left(names, prefix[:-1] + chr(ord(prefix[-1]) + 1)) if prefix else len(names)
+    return names[lo:hi]
 
 
 def version_index(repo: Repo, env: str | None = None, *, archived: bool = False) -> dict[tuple[str, str], dict[int, str]]:
@@ -78,12 +98,22 @@ def version_index(repo: Repo, env: str | None = None, *, archived: bool = False)
     prefix = ARCHIVE_REF_PREFIX if archived else TAG_REF_PREFIX
     if env:
         prefix += env + "/"
+    groups: dict[str, dict[str, str]] = {}
+    for name in ref_names(repo, prefix):  # group by folder first: 10,000 names in a few ms
+        head, _, vn = name.rpartition("/")
+        g = groups.get(head)
+        if g is None:
+            g = groups[head] = {}
+        g[vn] = name
+    base = len(ARCHIVE_REF_PREFIX if archived else TAG_REF_PREFIX)
     out: dict[tuple[str, str], dict[int, str]] = {}
-    for name in ref_names(repo, prefix):
-        parsed = parse_tag_name(name)
-        if parsed:
-            e, wf, n = parsed
-            out.setdefault((e, wf), {})[n] = name
+    for head, g in groups.items():
+        parts = head[base:].split("/")
+        if len(parts) != 2:
+            continue
+        nums = {int(vn[1:]): n for vn, n in g.items() if vn[:1] == "v" and vn[1:].isdigit() and vn[1:2] != "0"}
+        if nums:
+            out[(parts[0], parts[1])] = nums
     return out
 
 
@@ -163,6 +193,7 @@ def create_refs(repo: Repo, refs: dict[str, str], delete: tuple[str, ...] = (), 
     Each ref is locked with git's ``<ref>.lock`` first; a ref to be created that exists once locked raises
     RefExists (the winner is named). A lock held by someone else is waited for up to ``wait`` seconds."""
     pygit2 = _pygit2()
+    forget_refs(repo)
     deadline = time.monotonic() + (lock_wait() if wait is None else wait)
     while True:
         try:
@@ -181,7 +212,7 @@ def create_refs(repo: Repo, refs: dict[str, str], delete: tuple[str, ...] = (), 
             raise
         except pygit2.GitError as e:
             text = str(e)
-            if "lock" not in text.lower():
+            if not _transient(text):
                 raise StateError(f"could not write the deploy refs: {text}; nothing was deployed") from e
             if time.monotonic() > deadline:
                 raise StateError(
@@ -190,6 +221,12 @@ def create_refs(repo: Repo, refs: dict[str, str], delete: tuple[str, ...] = (), 
                     f"*.lock file under {repo.common_dir}/refs/",
                 ) from e
             time.sleep(0.05)
+
+
+def _transient(text: str) -> bool:
+    """Errors another writer causes for a moment: a held lock, or a ref folder `git pack-refs` just removed."""
+    t = text.lower()
+    return "lock" in t or "failed to make directory" in t or "no such file" in t
 
 
 def _exists(repo: Repo, name: str) -> bool:
@@ -203,6 +240,7 @@ def _exists(repo: Repo, name: str) -> bool:
 
 def pack_refs(repo: Repo) -> None:
     """Pack refs so listing 10,000 deploy tags stays fast (``git pack-refs``: safe with concurrent git users)."""
+    forget_refs(repo)
     repo.git("pack-refs", check=False)
 
 
@@ -211,6 +249,7 @@ def archive_and_delete(repo: Repo, moves: dict[str, str], record: str, who: Iden
     """Prune: for each ``tag ref → archive ref`` point the archive ref at the tag's object, delete the tag ref, and
     append one commit (message ``record``) to ``audit_ref`` — all in one transaction. Returns the audit commit."""
     pygit2 = _pygit2()
+    forget_refs(repo)
     deadline = time.monotonic() + (lock_wait() if wait is None else wait)
     empty_tree = repo.pg.TreeBuilder().write()
     sig = pygit2.Signature(who.name, who.email, who.timestamp, who.offset)
@@ -238,7 +277,7 @@ def archive_and_delete(repo: Repo, moves: dict[str, str], record: str, who: Iden
                 tx.set_target(audit_ref, commit, message="keepwf prune")
             return str(commit)
         except pygit2.GitError as e:
-            if "lock" not in str(e).lower() or time.monotonic() > deadline:
+            if not _transient(str(e)) or time.monotonic() > deadline:
                 raise StateError(f"could not prune: {e}; nothing was pruned",
                                  hint="retry when no other keepwf or git process is writing refs") from e
             time.sleep(0.05)

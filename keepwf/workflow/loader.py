@@ -95,10 +95,9 @@ def parse_source(data: bytes, path: str) -> Parsed:
             Problem("error", path, line, col, f"the document is {kind}, not a mapping", hint="a workflow file starts with `workflow:`", code="shape")
         )
         return parsed
-    dups = yn.duplicate_keys(root, path)
-    res.problems.extend(dups)
     try:
-        data_root = yn.construct(root)
+        data_root, dups = yn.construct(root, path)
+        res.problems.extend(dups)
     except RecursionError:
         res.problems.append(Problem("error", path, 1, 1, "YAML nested too deeply", hint="flatten the document", code="yaml"))
         return parsed

@@ -35,11 +35,14 @@ def validate_source(data: bytes, path: str, config: Config | None = None) -> Loa
         return LoadResult(problems=[Problem("error", path, 1, 1, "YAML nested too deeply", hint="flatten the document", code="yaml")])
 
 
-def validate_sources(sources: Mapping[str, bytes], config: Config | None = None) -> LoadResult:
+def validate_sources(sources: Mapping[str, bytes], config: Config | None = None, duplicate_ids: str = "error") -> LoadResult:
     """Load and validate every file; ``sources`` maps a (repo-relative) path to its bytes, in display order.
 
     Returns every WorkflowDoc found and every problem (errors and warnings): per file in line order, a duplicate
     workflow id reported on the later file. Never raises for bad input.
+
+    ``duplicate_ids`` is the severity of a workflow id used twice: an error for the files of a workflows folder
+    (they would collide as deploy tags), a warning for a loose collection of files that is never deployed together.
     """
     config = config or Config()
     out = LoadResult()
@@ -59,7 +62,7 @@ def validate_sources(sources: Mapping[str, bytes], config: Config | None = None)
                 fpath, fline = seen[wid]
                 where = f"line {fline}" if fpath == path else f"{fpath}:{fline}"
                 parsed.result.problems.append(
-                    Problem("error", path, line, col, f"duplicate workflow id {wid!r} (also in {where})", yaml_path=join(loc.prefix, "id"),
+                    Problem(duplicate_ids, path, line, col, f"duplicate workflow id {wid!r} (also in {where})", yaml_path=join(loc.prefix, "id"),
                             hint="workflow ids must be unique across the workflows folder (they name the deploy tags); rename one", code="duplicate-id")
                 )
             else:

@@ -3,12 +3,13 @@
 Keep reads workflow files with PyYAML's libyaml loader (``CSafeLoader``, YAML 1.1: ``yes``/``on`` are booleans);
 keepwf composes the same node tree with the same loader, so a file means exactly what it means to Keep, and it is
 fast (libyaml is C; a pure-Python parser would cost more than Python's start-up on 100 files). Positions are
-1-based here. The node walk guards against alias bombs (``&a [*a, *a…]``): each node is visited once.
+1-based here. Walks over the tree guard against alias bombs (``&a [*a, *a…]``): each node is visited once.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+import re
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -19,7 +20,7 @@ Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
 STR_TAG = "tag:yaml.org,2002:str"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
-__all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "construct", "items", "pos", "scalar"]
+__all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "compose", "construct", "get", "items", "key_node", "pos", "scalar"]
 
 
 def pos(node: Node | None) -> tuple[int, int]:
@@ -69,50 +70,81 @@ def compose(text: str, path: str) -> tuple[Node | None, list[Problem]]:
         loader.dispose()
 
 
-def duplicate_keys(root: Node, path: str) -> list[Problem]:
-    """Keys given twice in one mapping. Keep's loader silently keeps the last one; keepwf refuses the ambiguity."""
-    problems: list[Problem] = []
-    for node in walk(root):
-        if not isinstance(node, MappingNode):
-            continue
-        seen: dict[Any, Node] = {}
-        for k, _v in node.value:
-            if not isinstance(k, ScalarNode) or k.tag == MERGE_TAG:
-                continue
-            ident = (k.tag, k.value)
-            if ident in seen:
-                line, col = pos(k)
-                first = pos(seen[ident])[0]
-                problems.append(
-                    Problem("error", path, line, col, f"duplicate key {k.value!r} (first at line {first})",
-                            hint="remove or rename one of the two keys; Keep would silently use the last one", code="duplicate-key")
-                )
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+_PLAIN_INT = re.compile(r"^-?(?:0|[1-9][0-9]*)$")
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
+
+
+class _Builder:
+    """Plain data from nodes, as PyYAML's SafeConstructor builds it (it is the fallback for the rare tags), in one
+    pass that also notes keys given twice. Shared (aliased) nodes are built once, so alias bombs stay cheap."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.duplicates: list[Problem] = []
+        self.memo: dict[int, Any] = {}
+        self._safe: yaml.constructor.SafeConstructor | None = None
+
+    def slow(self, node: Node) -> Any:
+        if self._safe is None:
+            self._safe = yaml.constructor.SafeConstructor()
+        return self._safe.construct_object(node, deep=True)
+
+    def build(self, node: Node) -> Any:
+        key = id(node)
+        if key in self.memo:
+            return self.memo[key]
+        tag = node.tag
+        if isinstance(node, ScalarNode):
+            v = node.value
+            if tag == STR_TAG:
+                out: Any = v
+            elif tag == "tag:yaml.org,2002:null":
+                out = None
+            elif tag == "tag:yaml.org,2002:bool" and v.lower() in _BOOLS:
+                out = _BOOLS[v.lower()]
+            elif tag == "tag:yaml.org,2002:int" and _PLAIN_INT.match(v):
+                out = int(v)
             else:
-                seen[ident] = k
-    return problems
+                out = self.slow(node)
+        elif isinstance(node, SequenceNode) and tag == SEQ_TAG:
+            out = []
+            self.memo[key] = out
+            out.extend(self.build(item) for item in node.value)
+        elif isinstance(node, MappingNode) and tag == MAP_TAG and not any(k.tag == MERGE_TAG for k, _v in node.value):
+            out = {}
+            self.memo[key] = out
+            seen: dict[Any, Node] = {}
+            for k, v in node.value:
+                if isinstance(k, ScalarNode):
+                    ident = (k.tag, k.value)
+                    if ident in seen:
+                        self._duplicate(k, seen[ident])
+                    seen[ident] = k
+                kv = self.build(k)
+                try:
+                    out[kv] = self.build(v)
+                except TypeError:  # an unhashable key: let PyYAML say it the way Keep would see it
+                    return self.slow(node)
+        else:
+            out = self.slow(node)
+        self.memo[key] = out
+        return out
+
+    def _duplicate(self, k: Node, first: Node) -> None:
+        line, col = pos(k)
+        self.duplicates.append(
+            Problem("error", self.path, line, col, f"duplicate key {k.value!r} (first at line {pos(first)[0]})",
+                    hint="remove or rename one of the two keys; Keep would silently use the last one", code="duplicate-key")
+        )
 
 
-def walk(root: Node) -> Iterator[Node]:
-    """Every node once (aliases to an already visited node are skipped)."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        yield node
-        if isinstance(node, MappingNode):
-            for k, v in reversed(node.value):
-                stack.append(v)
-                stack.append(k)
-        elif isinstance(node, SequenceNode):
-            stack.extend(reversed(node.value))
-
-
-def construct(node: Node) -> Any:
-    """Plain Python data (dict/list/str/int/float/bool/None, dates) exactly as Keep's safe loader builds it."""
-    return yaml.constructor.SafeConstructor().construct_document(node)
+def construct(node: Node, path: str) -> tuple[Any, list[Problem]]:
+    """Plain Python data (dict/list/str/int/float/bool/None, dates) exactly as Keep's safe loader builds it, and the
+    keys given twice (Keep's loader silently keeps the last one; keepwf refuses the ambiguity)."""
+    b = _Builder(path)
+    return b.build(node), b.duplicates
 
 
 def scalar(node: Node | None) -> Any:
@@ -132,23 +164,29 @@ def items(node: Node | None) -> list[tuple[str, Node, Node]]:
     return [(k.value if isinstance(k, ScalarNode) else "<complex key>", k, v) for k, v in node.value]
 
 
+def _index(node: MappingNode) -> dict[str, tuple[Node, Node]]:
+    """key text → (key node, value node), the last one winning like in Keep; cached on the node."""
+    idx = node.__dict__.get("_keepwf_index")
+    if idx is None:
+        idx = {k.value: (k, v) for k, v in node.value if isinstance(k, ScalarNode)}
+        node.__dict__["_keepwf_index"] = idx
+    return idx
+
+
 def get(node: Node | None, key: str) -> Node | None:
     """The value node under ``key`` (the last one if given twice, like Keep), or None."""
-    found = None
     if isinstance(node, MappingNode):
-        for k, v in node.value:
-            if isinstance(k, ScalarNode) and k.value == key:
-                found = v
-    return found
+        hit = _index(node).get(key)
+        return hit[1] if hit else None
+    return None
 
 
 def key_node(node: Node | None, key: str) -> Node | None:
-    found = None
+    """The key node of ``key`` (where to point at a key), or None."""
     if isinstance(node, MappingNode):
-        for k, _v in node.value:
-            if isinstance(k, ScalarNode) and k.value == key:
-                found = k
-    return found
+        hit = _index(node).get(key)
+        return hit[0] if hit else None
+    return None
 
 
 def is_null(node: Node | None) -> bool:
