@@ -9,10 +9,11 @@ import pytest
 
 from tests.helpers import GitRepo
 
-# ../shared/keep-examples beside the checkout (also found from a worktree one level deeper, e.g. /work/wt/NAME).
+_HERE = Path(__file__).resolve()
+# ../shared/keep-examples seen from the main checkout (/work/main) or from a worktree (/work/wt/NAME)
 SHARED_EXAMPLES = next(
-    (p / "shared" / "keep-examples" for p in Path(__file__).resolve().parents[1:4] if (p / "shared" / "keep-examples").is_dir()),
-    Path(__file__).resolve().parents[2] / "shared" / "keep-examples",
+    (p for p in (_HERE.parents[2] / "shared" / "keep-examples", _HERE.parents[3] / "shared" / "keep-examples") if p.is_dir()),
+    _HERE.parents[2] / "shared" / "keep-examples",
 )
 
 

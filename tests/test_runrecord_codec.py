@@ -99,3 +99,14 @@ def test_union_records_first_wins():
     a = make_record(1)
     b = dict(a, status="error")
     assert union_records([a], [b]) == [a]
+
+
+@given(records(), st.text(max_size=12))
+def test_line_head_reads_what_encode_line_writes(rec, wf):
+    from keepwf.model.runrecord import line_head
+
+    rec["workflow"] = wf or "w"
+    h = line_head(encode_line(rec))
+    assert h is None or h == (rec["started"], rec["run_id"], rec["workflow"], rec["env"])
+    if '"' not in rec["workflow"] and "\\" not in rec["workflow"] and rec["workflow"].isprintable():
+        assert h is not None

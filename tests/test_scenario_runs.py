@@ -56,6 +56,8 @@ def test_runs_follow_versions_drafts_and_rollback(tmp_repo):
     # history gains the runs; status shows the deployed version's last runs
     h = r.cli("history", "pager", "--json").json()
     assert {v["version"]: (v["runs"] or {}).get("runs", 0) for v in h["versions"]} == {"v3": 1, "v2": 3, "v1": 0}
+    hist = r.cli("history", "pager").out
+    assert "1 (100%), last " in hist and "3 (100%), last " in hist
     st = r.cli("status", "pager", "--json").json()
     prod = next(e for e in st[0]["envs"] if e["env"] == "production")
     assert [x["version"] for x in prod["last_runs"]] == ["v3"]

@@ -23,12 +23,14 @@ class _RunsGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-runs_app = typer.Typer(cls=_RunsGroup, help="The execution history, newest first (`keepwf runs [WF]`), and one run whole.",
+runs_app = typer.Typer(cls=_RunsGroup, help=(
+    "The execution history, newest first, and one run whole. `keepwf runs [WF] [--version REF] [--env] [--status] "
+    "[--since] [--limit] [--page] [--json]` is short for `keepwf runs list …`."),
                        no_args_is_help=False, add_completion=False, rich_markup_mode="markdown")
 app.add_typer(runs_app, name="runs")
 
 
-@runs_app.command("list", hidden=True)
+@runs_app.command("list")
 def list_runs(
     workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Only this workflow.")] = None,
     version: Annotated[Optional[str], typer.Option("--version", metavar="REF", help="Only runs of this version (needs WF).")] = None,

@@ -96,9 +96,8 @@ def build_context(*, event: dict | None, event_kind: str | None, consts: Any, in
         "inputs": inputs,
         "fn": fn_helpers(),
     }
-    if last_results is not None:
-        ctx["last_workflow_results"] = last_results
-        ctx["last_workflow_run_time"] = last_run_time
+    ctx["last_workflow_results"] = last_results if last_results is not None else {}
+    ctx["last_workflow_run_time"] = last_run_time
     return ctx
 
 

@@ -42,7 +42,7 @@ def _interpreter(python: bool = False):
     for name in _SAFE_BUILTINS + (_PY_EXTRA if python else ()):
         symtable[name] = getattr(builtins, name)
     interp = Interpreter(symtable=symtable, use_numpy=False, minimal=True, config=cfg, builtins_readonly=True,
-                         max_statement_length=200_000, writer=_Null(), err_writer=_Null())
+                         max_statement_length=8 * 1024 * 1024, writer=_Null(), err_writer=_Null())
     return interp
 
 

@@ -85,7 +85,8 @@ def _tokenize(template: str) -> list[tuple[str, str]]:
             standalone = False
         if standalone:
             nl = template.find("\n", pos)
-            pos = n if nl < 0 else nl + 1
+            if nl >= 0:  # chevron keeps a trailing remainder without newline at the end of the template
+                pos = nl + 1
             if kind != "partial":
                 literal = literal.rstrip(" ")
         if literal:
@@ -216,7 +217,7 @@ def render_nodes(nodes: list, scopes: list, st: RenderState, out: list) -> None:
             if not found:
                 st.missing.append(node[1])
                 continue
-            if v is True and node[1] == "." and len(scopes) > 1:
+            if v is True and kind == VAR and node[1] == "." and len(scopes) > 1:
                 v = scopes[1]
             s = _to_text(v)
             if not (si == nroot and node[2][0] in TRUSTED_ROOTS):

@@ -62,9 +62,11 @@ class Run:
             if found:
                 last_results, last_time = found
         event = json.loads(json.dumps(opts.event, default=str)) if opts.event is not None else None
+        if event is not None and opts.event_kind != "incident":
+            self._severity_changed(event)
         self.context = build_context(event=event, event_kind=opts.event_kind, consts=self.data.get("consts"),
-                                     inputs=inputs, last_results=last_results or ({} if opts.history else None),
-                                     last_run_time=last_time)
+                                     inputs=inputs, last_results=last_results or {},
+                                     last_run_time=last_time.isoformat() if last_time else None)
         self.fn_ctx = FnContext(now=opts.now, history=opts.history)
         self.renderer = Renderer(self.context, self.fn_ctx)
         self.evaluator = SafeEval()
@@ -119,6 +121,21 @@ class Run:
             spec["provider"] = prov
             on_failure, _ = stepper.run(spec, "action", total + 1, total + 1)
         return self._result(status, error, t0, inputs, records, results, on_failure)
+
+    def _severity_changed(self, event: dict) -> None:
+        """A ``severity_changed: true`` alert trigger sets Keep's comparison fields from the previous alert."""
+        triggers = self.data.get("triggers") if isinstance(self.data.get("triggers"), list) else []
+        if not any(isinstance(t, dict) and t.get("type") == "alert" and t.get("severity_changed") for t in triggers):
+            return
+        prev = None
+        if self.opts.history is not None and event.get("fingerprint"):
+            prev = self.opts.history.previous_alert(self.workflow_id, str(event["fingerprint"]))
+        order = {"low": 1, "info": 2, "warning": 3, "high": 4, "critical": 5}
+        prev_sev = prev.get("severity") if isinstance(prev, dict) else None
+        event.setdefault("previous_severity", prev_sev)
+        cur, old = order.get(str(event.get("severity")), 0), order.get(str(prev_sev), 0)
+        event.setdefault("severity_changed", prev_sev is not None and cur != old)
+        event.setdefault("severity_change", None if prev_sev is None or cur == old else ("increased" if cur > old else "decreased"))
 
     def _merge_use(self, action: dict) -> dict:
         use = action.get("use")

@@ -261,9 +261,9 @@ def _text(val: Any, token: str) -> str:
         raise RenderError(f"Got ValueError while parsing token '{_trim_token(strip_marks(token))}': {e}") from None
 
 
-def evaluate_functions(s: str, ctx: FnContext) -> Any:
+def evaluate_functions(s: str, ctx: FnContext, raw_allowed: bool = True) -> Any:
     """Keep's ``IOHandler.parse`` after mustache: raw wrapper, or evaluate each ``keep.*`` token."""
-    if s.startswith(RAW_PREFIX) and s.endswith(")"):
+    if raw_allowed and s.startswith(RAW_PREFIX) and s.endswith(")"):
         inner = s.replace(RAW_PREFIX, "", 1)
         return inner[::-1].replace(")", "", 1)[::-1]
     if "keep." not in s:
@@ -314,7 +314,8 @@ class Renderer:
             old = self.fn_ctx.in_if
             self.fn_ctx.in_if = in_if
             try:
-                rendered = evaluate_functions(rendered, self.fn_ctx)
+                # the raw wrapper counts only when the author wrote it (not when an alert field starts with it)
+                rendered = evaluate_functions(rendered, self.fn_ctx, template.lstrip().startswith(RAW_PREFIX))
             finally:
                 self.fn_ctx.in_if = old
         return strip_marks(rendered)

@@ -73,6 +73,23 @@ def run_id_time_ms(prefix: str) -> tuple[int, int] | None:
     return lo, hi
 
 
+HEAD_KEYS = ("started", "v", "run_id", "workflow", "env")  # written first, in this order (see line_head)
+_HEAD_RE = re.compile(r'^\{"started": "([^"\\]+)", "v": 1, "run_id": "([0-9A-Z]{26})", '
+                      r'"workflow": "((?:[^"\\]|\\.)*)", "env": "((?:[^"\\]|\\.)*)"')
+
+
+def line_head(line: str) -> tuple[str, str, str, str] | None:
+    """(started, run_id, workflow, env) of a line keepwf wrote, read without parsing the whole JSON (None if the
+    line does not start the way ``encode_line`` writes; callers then fall back to ``decode_line``)."""
+    m = _HEAD_RE.match(line)
+    if not m:
+        return None
+    wf, env = m.group(3), m.group(4)
+    if "\\" in wf or "\\" in env:
+        return None
+    return m.group(1), m.group(2), wf, env
+
+
 REQUIRED = {
     "started": str,
     "v": int,
@@ -106,7 +123,7 @@ def check_record(rec: dict[str, Any]) -> None:
 def encode_line(rec: dict[str, Any]) -> str:
     """One JSON line (no newline), ``started`` then ``v`` first so lines sort by time. Strict."""
     check_record(rec)
-    ordered = {"started": rec["started"], "v": rec["v"]}
+    ordered = {k: rec[k] for k in HEAD_KEYS}
     ordered.update((k, v) for k, v in rec.items() if k not in ordered)
     try:
         return _one_line(json.dumps(ordered, ensure_ascii=False, allow_nan=False, default=str))

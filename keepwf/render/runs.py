@@ -79,22 +79,25 @@ def summary(rec: dict) -> None:
 
 
 def runs_table(page) -> None:
-    from keepwf.render.versions import _print_table, _table
+    """The runs, one per line (plain aligned text when piped: no rich import)."""
+    from keepwf.render.styled import line as sline
+    from keepwf.render.styled import table
 
     if not page.runs:
-        console().print("[dim]no runs[/dim]" + (" on this page" if page.page > 1 else ""))
+        sline("no runs" + (" on this page" if page.page > 1 else ""))
         return
-    t = _table("run", "started", "workflow", "version", "env", "status", "duration", "trigger", "error")
+    rows = []
     for r in page.runs:
         d = r.to_dict()
         trig = d.get("trigger") or {}
-        t.add_row(escape(d["run_id"][:12]), escape(d["started"][:19].replace("T", " ")), escape(str(d.get("workflow"))),
-                  escape(str(d.get("version") or ("draft" if d.get("draft") else ""))), escape(str(d.get("env"))),
-                  _st(d.get("status")), _ms(d.get("duration_ms")), escape(str(trig.get("type", ""))),
-                  escape(str(d.get("error") or "")[:60]))
-    _print_table(t)
+        st = str(d.get("status"))
+        rows.append([d["run_id"][:12], d["started"][:19].replace("T", " "), str(d.get("workflow")),
+                     str(d.get("version") or ("draft" if d.get("draft") else "")), str(d.get("env")),
+                     (st, _STATUS_STYLE.get(st)), _ms(d.get("duration_ms")), str(trig.get("type", "")),
+                     str(d.get("error") or "")[:60]])
+    table(["run", "started", "workflow", "version", "env", "status", "duration", "trigger", "error"], rows)
     if page.more:
-        console().print(f"[dim]more: --page {page.page + 1}[/dim]")
+        sline((f"more: --page {page.page + 1}", "dim"))
 
 
 def run_detail(rec) -> None:

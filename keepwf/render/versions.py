@@ -68,6 +68,8 @@ def history(page) -> None:
             action = (action + " (pruned)", "dim")
         st = page.runs.get(v.label)
         runs = f"{st.get('runs', 0)} ({st.get('success_rate', 0):.0%})" if st else ""
+        if st and st.get("last_started"):  # the last run of that version: date and status
+            runs += f", last {_date(st['last_started'])} {st.get('last_status')}"
         rows.append([mark, v.label, v.commit[:10], action, v.tagger_name, _date(v.date), runs, v.message.split("\n")[0]])
     table(["", "version", "commit", "action", "author", "date", "runs", "message"], rows)
     if page.deployed:

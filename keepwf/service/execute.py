@@ -67,6 +67,25 @@ def _pick_doc(data: bytes, path: str, wf: str):
                      hint=f"keepwf validate {path}")
 
 
+def load_version_doc(repo: Repo, v, wf: str):
+    """(WorkflowDoc, blob SHA) of workflow ``wf`` in version ``v``, parsed once per blob (``store.doccache``)."""
+    from keepwf.model.workflow import WorkflowDoc
+    from keepwf.service.timeline import version_content
+    from keepwf.store import doccache
+
+    key = f"{v.blob}-{wf}" if v.blob else None
+    hit = doccache.get(repo, key) if key else None
+    if hit is not None:
+        return WorkflowDoc(hit["id"], hit["path"], hit["data"], hit["root"], hit["index"], hit["line"]), v.blob
+    data = version_content(repo, v)
+    doc = _pick_doc(data, v.path, wf)
+    blob = v.blob or repo.hash_bytes(data)
+    if key and repo.hash_bytes(data) == v.blob:
+        doccache.put(repo, key, {"id": doc.id, "path": doc.path, "data": doc.data, "root": doc.root, "index": doc.index,
+                                 "line": doc.line})
+    return doc, blob
+
+
 def resolve_target(repo: Repo, config, wf: str, *, version: str | None, env: str | None, draft: bool) -> Target:
     from keepwf.service import catalog
 
@@ -80,7 +99,6 @@ def resolve_target(repo: Repo, config, wf: str, *, version: str | None, env: str
         if f is None or f.doc is None:
             raise UsageError(f"no workflow {wf!r} in the working tree", hint="keepwf list shows the workflow ids")
         return Target(wf, env_name, f.doc, head, f.blob, f.path, draft=True)
-    from keepwf.service.timeline import version_content
     from keepwf.service.versions import resolve_version
 
     try:
@@ -89,9 +107,8 @@ def resolve_target(repo: Repo, config, wf: str, *, version: str | None, env: str
         if version is None and "no deployed version" in e.message:
             e.hint = f"deploy it first (keepwf deploy {wf} --env {env_name}), or try the working copy: keepwf run {wf} --draft"
         raise
-    data = version_content(repo, v)
-    doc = _pick_doc(data, v.path, wf)
-    t = Target(wf, env_name, doc, v.commit, v.blob or repo.hash_bytes(data), v.path, v.label, v.tag)
+    doc, blob = load_version_doc(repo, v, wf)
+    t = Target(wf, env_name, doc, v.commit, blob, v.path, v.label, v.tag)
     if not repo.is_bare and v.path:
         drafted = catalog.read_draft(repo, v.path)
         if drafted is None or repo.hash_bytes(drafted) != t.blob:

@@ -46,9 +46,8 @@ def trigger(repo: Repo, *, alert: dict | None = None, incident: dict | None = No
             dry_run: bool = False, mocks=None, on_start: Callable | None = None,
             progress: Callable | None = None) -> TriggerReport:
     from keepwf.engine.triggers import match_triggers, normalize_alert
-    from keepwf.service.execute import Target, _pick_doc, execute
+    from keepwf.service.execute import Target, execute, load_version_doc
     from keepwf.service.history import RunLogHistory
-    from keepwf.service.timeline import version_content
     from keepwf.service.versions import deployed_versions
     from keepwf.store.settings import load_config
 
@@ -64,7 +63,7 @@ def trigger(repo: Repo, *, alert: dict | None = None, incident: dict | None = No
         inc_event = str(event.get("event") or "created")
     report = TriggerReport(env_name, kind, [])
     for (e, wf), v in sorted(deployed_versions(repo, env_name).items()):
-        doc = _pick_doc(version_content(repo, v), v.path, wf)
+        doc, _blob = load_version_doc(repo, v, wf)
         prev = history.previous_alert(wf, str(event.get("fingerprint"))) if kind == "alert" else None
         matches = match_triggers(doc.data.get("triggers") or [], alert=event if kind == "alert" else None,
                                  incident_event=inc_event, previous_alert=prev)

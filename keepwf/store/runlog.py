@@ -19,11 +19,11 @@ from typing import Any, Iterable, Iterator
 
 from keepwf.config import valid_ref_component
 from keepwf.errors import UsageError
-from keepwf.model.runrecord import decode_line, decode_lines, encode_known, encode_line
+from keepwf.model.runrecord import decode_line, decode_lines, encode_line, line_head
 from keepwf.store import notestree
 from keepwf.store.reftx import current, list_refs, locked_update
 
-NOTE_KEEP = 20  # newest runs per workflow/env kept in a commit's note
+NOTE_KEEP = 10  # newest runs per workflow/env kept in a commit's note
 NOTE_MAX_BYTES = 64 * 1024  # and at most this much (the newest line always stays)
 KINDS = ("runs", "drafts")
 _EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -56,36 +56,44 @@ def chain_ref(kind: str, rec: dict[str, Any]) -> str:
     return f"{chain_prefix(kind)}{env}/{wf}/{leaf}"
 
 
-def trim_note(records: list[dict[str, Any]], extra: list[str]) -> str:
-    """The note text: per workflow/env the newest NOTE_KEEP records (bounded in bytes), oldest first."""
-    by_key: dict[tuple, list[dict]] = {}
-    for r in sorted(records, key=lambda r: (r["started"], r["run_id"]), reverse=True):
-        by_key.setdefault((r.get("workflow"), r.get("env")), []).append(r)
-    keep: list[str] = []
-    for recs in by_key.values():
+def _heads(lines: list[str]) -> list[tuple[tuple, str]]:
+    """((started, run_id, workflow, env), line) per record line; lines not understood go to the caller as None."""
+    out = []
+    for ln in lines:
+        h = line_head(ln)
+        if h is None:
+            rec = decode_line(ln)
+            h = None if rec is None else (rec["started"], rec["run_id"], rec.get("workflow"), rec.get("env"))
+        out.append((h, ln))
+    return out
+
+
+def trim_lines(lines: list[str]) -> str:
+    """The note text from record lines (any order, duplicates allowed): per workflow/env the newest NOTE_KEEP runs,
+    bounded to NOTE_MAX_BYTES (the newest always stays), once each, oldest first; lines not understood are kept."""
+    seen: set[str] = set()
+    extra: list[str] = []
+    by_key: dict[tuple, list[tuple[tuple, str]]] = {}
+    for h, ln in _heads([ln.strip() for ln in lines if ln.strip()]):
+        if h is None:
+            if ln not in extra:
+                extra.append(ln)
+            continue
+        if h[1] in seen:
+            continue
+        seen.add(h[1])
+        by_key.setdefault((h[2], h[3]), []).append((h, ln))
+    keep: list[tuple[tuple, str]] = []
+    for items in by_key.values():
+        items.sort(key=lambda x: (x[0][0], x[0][1]), reverse=True)
         size = 0
-        for i, r in enumerate(recs[:NOTE_KEEP]):
-            ln = encode_known(r)
+        for i, (h, ln) in enumerate(items[:NOTE_KEEP]):
             size += len(ln) + 1
             if i and size > NOTE_MAX_BYTES:
                 break
-            keep.append(ln)
-    keep.sort()
-    return "".join(ln + "\n" for ln in extra + keep)
-
-
-def _merge_note_text(old: bytes, new_recs: list[dict[str, Any]]) -> str:
-    seen: dict[str, dict] = {}
-    extra: list[str] = []
-    for ln in old.decode("utf-8", "replace").split("\n"):
-        rec = decode_line(ln)
-        if rec is not None:
-            seen.setdefault(rec["run_id"], rec)
-        elif ln.strip() and ln.strip() not in extra:
-            extra.append(ln.strip())
-    for r in new_recs:
-        seen.setdefault(r["run_id"], r)
-    return trim_note(list(seen.values()), extra)
+            keep.append((h, ln))
+    keep.sort(key=lambda x: (x[0][0], x[0][1]))
+    return "".join(ln + "\n" for ln in extra + [ln for _h, ln in keep])
 
 
 class RunLog:
@@ -140,7 +148,8 @@ class RunLog:
                 ntip = current(pg, self.notes_ref)
                 tree = pg[ntip].tree if ntip else None
                 for c, rs in by_commit.items():
-                    text = _merge_note_text(notestree.read_note(pg, tree, c), rs)
+                    old = notestree.read_note(pg, tree, c).decode("utf-8", "replace").split("\n")
+                    text = trim_lines(old + [encode_line(r) for r in rs])
                     blob = pg.create_blob(text.encode())
                     tree = pg[notestree.write_note(pg, tree, c, blob)]
                 msg = f"keepwf: record {len(recs)} run(s)\n" if len(recs) > 1 else f"keepwf: run {recs[0]['run_id']}\n"

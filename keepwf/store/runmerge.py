@@ -9,10 +9,9 @@ both notes commits — so the result fast-forwards from either side and a later 
 
 from __future__ import annotations
 
-from keepwf.model.runrecord import decode_line
 from keepwf.store import notestree
 from keepwf.store.reftx import current, list_refs, locked_update
-from keepwf.store.runlog import KINDS, MERGE_MESSAGE, chain_prefix, ensure_empty_tree, notes_ref, trim_note
+from keepwf.store.runlog import KINDS, MERGE_MESSAGE, chain_prefix, ensure_empty_tree, notes_ref, trim_lines
 
 _EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
@@ -44,17 +43,10 @@ def merge_notes_trees(pg, ours_tree, theirs_tree):
     tree = ours_tree
     for sha, blobs in theirs_notes.items():
         mine = notestree.read_note(pg, ours_tree, sha)
-        texts = [mine] + [pg[b].data for b in blobs]
-        recs: dict[str, dict] = {}
-        extra: list[str] = []
-        for t in texts:
-            for ln in t.decode("utf-8", "replace").split("\n"):
-                rec = decode_line(ln)
-                if rec is not None:
-                    recs.setdefault(rec["run_id"], rec)
-                elif ln.strip() and ln.strip() not in extra:
-                    extra.append(ln.strip())
-        text = trim_note(list(recs.values()), extra).encode()
+        lines = mine.decode("utf-8", "replace").split("\n")
+        for b in blobs:
+            lines += pg[b].data.decode("utf-8", "replace").split("\n")
+        text = trim_lines(lines).encode()
         if text == mine:
             continue
         tree = pg[notestree.write_note(pg, tree, sha, pg.create_blob(text))]

@@ -1,0 +1,146 @@
+"""Hostile or broken input: clear step errors, never a crash, never code execution (issue 4, "Bad input")."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.engine.helpers import alert, run
+
+WF = """
+workflow:
+  id: wf
+  steps:
+    - name: s
+      if: "{{{{ alert.name }}}} != 'zzz' and keep.len('{{{{ alert.name }}}}') >= 0"
+      provider: {{type: console, with: {{message: "{msg}"}}}}
+    - name: sh
+      provider: {{type: bash, with: {{command: "echo {{{{ alert.name }}}} {{{{ alert.description }}}}"}}}}
+  actions:
+    - name: a
+      foreach: "{{{{ alert.tags }}}}"
+      provider: {{type: console, with: {{message: "{{{{ foreach.value }}}} keep.uppercase('{{{{ alert.name }}}}')"}}}}
+"""
+
+HOSTILE = [
+    "keep.utcnow()", "{{ consts }}", "{{ steps }}", "`touch pwned.txt`", "$(touch pwned.txt)", "x; touch pwned.txt",
+    "'quoted' \"double\"", "line1\nline2\r\n", "keep.len(keep.len(keep.len(1)))", "raw_render_without_execution(x)",
+    "{{#fn.upper}}x{{/fn.upper}}", ")))(((", "}}}}{{{{", "'; __import__('os').system('touch pwned.txt'); '",
+    "\u0000\ue000keep.\ue000", "&quot;&amp;&lt;",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_alert_text_is_data(text, tmp_path):
+    r = run(WF.format(msg="{{ alert.name }}"), event=alert(name=text, description=text, tags=[text, "b"]),
+            event_kind="alert", cwd=str(tmp_path), env={"PATH": "/usr/bin:/bin"})
+    assert not list(tmp_path.iterdir()), "alert text was executed"
+    json.dumps(r.to_dict())
+    s = r.step("s")
+    assert s.status in ("ran", "skipped", "error")
+    if s.status == "ran":
+        assert s.results == [text]  # rendered verbatim, never re-rendered or evaluated
+    sh = r.step("sh")
+    if sh is not None and sh.status == "ran" and "\x00" not in text:
+        assert text.replace("\r\n", "\n").split("\n")[0] in sh.results[0]["stdout"]
+
+
+@pytest.mark.parametrize(
+    "msg, err",
+    [
+        ("{{ alert.name }", "number of }} and {{ does not match"),
+        ("keep.len((1)", "number of ( and ) does not match"),
+        ("keep.nosuch(1)", "unknown function keep.nosuch"),
+        ("keep.add('x', 1)", "Got ValueError"),
+        ("keep.first()", "Got TypeError"),
+        ("{{#alert.tags}}open", "never closed"),
+        ("{{}}", "empty tag"),
+        ("keep.json_dumps('not json')", "Got JSONDecodeError"),
+    ],
+)
+def test_broken_templates_are_step_errors(msg, err):
+    r = run(WF.format(msg=msg), event=alert(tags=[]), event_kind="alert")
+    assert r.status == "error"
+    assert err in r.step("s").error
+
+
+def test_one_megabyte_alert_and_deep_nesting():
+    deep: dict = {"v": "bottom"}
+    for _ in range(500):
+        deep = {"d": deep}
+    big = "x" * (1024 * 1024)
+    r = run(WF.format(msg="{{ alert.name }}"), event=alert(name=big, description="d", deep=deep, tags=["a"]),
+            event_kind="alert", env={"PATH": "/usr/bin:/bin"}, result_limit=4096)
+    assert r.step("s").status == "ran"
+    rec = r.step("s").results[0]
+    assert rec["truncated"] is True and rec["bytes"] > 1024 * 1024
+    assert len(json.dumps(r.to_dict())) < 200_000 + 2 * 1024 * 1024  # the event itself is kept
+
+
+def test_recursion_that_never_ends_is_bounded():
+    r = run("""
+        workflow:
+          id: wf
+          consts:
+            a: "{{ consts.a }}{{ consts.a }}{{ consts.a }}{{ consts.a }}{{ consts.a }}{{ consts.a }}{{ consts.a }}{{ consts.a }}"
+          steps:
+            - name: s
+              provider: {type: console, with: {message: "{{ consts.a }}"}}
+        """)
+    assert r.status == "error" and "expands beyond" in r.error
+
+
+def test_bad_shapes_do_not_crash():
+    r = run("""
+        workflow:
+          id: wf
+          steps:
+            - name: no-type
+              provider: {with: {message: x}}
+              continue_on_error: true
+            - name: with-not-dict
+              provider: {type: console, with: [1, 2]}
+              continue_on_error: true
+            - name: cond-no-name
+              condition: [{type: threshold, value: 1, compare_to: 2}]
+              provider: {type: console, with: {message: x}}
+              continue_on_error: true
+            - name: bad-config
+              provider: {type: console, config: "{{ providers }}", with: {message: x}}
+              continue_on_error: true
+            - name: foreach-number
+              foreach: "{{ alert.n }}"
+              provider: {type: console, with: {message: x}}
+              continue_on_error: true
+          actions: "not a list"
+        """, event=alert(n=5), event_kind="alert")
+    assert r.status == "success"
+    errors = {s.name: s.error for s in r.steps}
+    assert "has no provider.type" in errors["no-type"]
+    assert "must be a mapping" in errors["with-not-dict"]
+    assert "Condition must have a name" in errors["cond-no-name"]
+    assert "is not valid" in errors["bad-config"]
+    assert "is a int, not a list" in errors["foreach-number"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=40)
+    | st.sampled_from(HOSTILE),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=st.dictionaries(st.sampled_from(["name", "description", "tags", "severity", "fingerprint", "x"]),
+                               json_values, max_size=6))
+def test_random_alert_payloads_never_raise_or_execute(payload, tmp_path):
+    r = run(WF.format(msg="{{ alert.name }} {{ alert.x }} {{ alert.tags }}"), event=payload, event_kind="alert",
+            cwd=str(tmp_path), env={"PATH": "/usr/bin:/bin"})
+    json.dumps(r.to_dict())
+    assert not list(tmp_path.iterdir())
+    for s in r.steps:
+        assert s.status != "error" or s.error
