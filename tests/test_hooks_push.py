@@ -143,3 +143,19 @@ def test_post_checkout_ignores_hand_made_tags(pair):
     repo.git("checkout", "-q", "main")
     cp = git_rc(repo, "checkout", "edit")
     assert "production: hello-alert" in cp.stderr, cp.stderr  # still compared with v1, the trusted one
+
+
+def test_chained_pre_push_gets_the_same_stdin(tmp_repo, tmp_path):
+    from tests.test_hooks import hooks_dir, write_hook
+
+    origin = tmp_path / "o.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(tmp_repo.path), str(origin)], check=True)
+    tmp_repo.git("remote", "add", "origin", str(origin))
+    seen = tmp_path / "legacy-saw"
+    write_hook(hooks_dir(tmp_repo) / "pre-push", f'cat > "{seen}"\necho "legacy args: $1" >&2\n')
+    assert tmp_repo.cli("hooks", "install").code == 0
+    fake_deploy_tag(tmp_repo)
+    assert git_rc(tmp_repo, "push", "-q", "origin", f"refs/tags/{TAG}").returncode == 0
+    cp = git_rc(tmp_repo, "push", "origin", f":refs/tags/{TAG}")
+    assert cp.returncode != 0 and "legacy args: origin" in cp.stderr and "refusing to delete" in cp.stderr
+    assert f"refs/tags/{TAG}" in seen.read_text()  # the legacy hook read the same ref lines keepwf did
