@@ -50,6 +50,12 @@ def test_approve_bad_input(tmp_repo):
     assert r.code == 2 and "did you mean hello-alert" in r.err, r
     r = tmp_repo.cli("approve", "hello-alert", "no-such-ref")
     assert r.code == 2 and "does not name a commit" in r.err
+    assert tmp_repo.cli("deploy", "hello-alert").code == 0
+    tmp_repo.write("workflows/hello-alert.yml", workflow_yaml("hello-alert", "changed"))
+    tmp_repo.commit("change")
+    r = tmp_repo.cli("approve", "hello-alert", "deployed", "--json")  # a version REF: the deployed content
+    assert r.code == 0, r
+    assert r.json()["commit"] == tmp_repo.git("rev-parse", "HEAD~1")
     assert tmp_repo.cli("reviews", "nope").code == 2
 
 

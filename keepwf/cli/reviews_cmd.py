@@ -13,7 +13,7 @@ from keepwf.cli.common import JsonOpt, open_repo
 @app.command("approve")
 def approve(
     workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
-    ref: Annotated[Optional[str], typer.Argument(metavar="[REF]", help="Commit, branch or tag holding the reviewed content (default: HEAD).")] = None,
+    ref: Annotated[Optional[str], typer.Argument(metavar="[REF]", help="Commit, branch, tag or version (v3, deployed) holding the reviewed content (default: HEAD).")] = None,
     message: Annotated[str, typer.Option("--message", "-m", help="A note for the record.")] = "",
     json_out: JsonOpt = False,
 ) -> int:

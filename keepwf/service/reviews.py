@@ -30,8 +30,17 @@ def workflow_at(repo: Repo, config: Config, wf_id: str, ref: str | None):
 
     rev = ref or "HEAD"
     commit = repo.resolve_commit(rev) if ref else repo.require_commit()
+    if commit is None and ref:  # a version REF of the default env: v3, 3, deployed, previous
+        from keepwf.errors import KeepwfError
+        from keepwf.service.versions import resolve_version
+
+        try:
+            commit = resolve_version(repo, wf_id, config.default_env, ref).commit
+        except KeepwfError:
+            commit = None
     if commit is None:
-        raise UsageError(f"{rev!r} does not name a commit", hint="give a branch, tag or commit SHA (default: HEAD)")
+        raise UsageError(f"{rev!r} does not name a commit or a version of {wf_id}",
+                         hint="give a branch, tag, commit SHA or version (v3, deployed); default: HEAD")
     cat = catalog.at_commit(repo, commit, config)
     found = cat.get(wf_id)
     if found is None:
