@@ -111,7 +111,7 @@ def uninstall_hooks(target, force: bool = False) -> HooksReport:
         present = store.exists(path)
         ours = present and marker_version(store.read_text(path)) is not None
         if present and not ours:
-            report.hooks.append(HookState(name, "kept", store.exists(legacy), "not keepwf's: left alone"))
+            report.hooks.append(HookState(name, "kept", store.exists(legacy), "not keepwf's"))
             continue
         if ours:
             store.remove(path)
