@@ -270,3 +270,23 @@ def test_warnings_are_printed_but_do_not_block(hooked):
     cp = git_rc(hooked, "commit", "-m", "dups")
     assert cp.returncode == 0, cp
     assert "warning: duplicate step name 'step-0'" in cp.stderr and "allowed" in cp.stderr
+
+
+def test_pre_commit_framework_manifest(tmp_repo):
+    """What the pre-commit framework would do with .pre-commit-hooks.yaml: run `entry` on the matching files."""
+    import re
+    import shlex
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    (hook,) = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text())
+    assert {"id", "name", "entry", "language"} <= set(hook) and hook["language"] == "python"
+    argv = shlex.split(hook["entry"])
+    assert argv[0] == "keepwf"
+    tmp_repo.write("workflows/bad.yml", BAD_YAML)
+    files = [f for f in ("workflows/hello-alert.yml", "workflows/bad.yml", "README.md") if re.search(hook["files"], f)]
+    assert files == ["workflows/hello-alert.yml", "workflows/bad.yml"]
+    assert tmp_repo.cli(*argv[1:], files[0]).code == 0
+    r = tmp_repo.cli(*argv[1:], *files)
+    assert r.code == 1 and "workflows/bad.yml" in (r.out + r.err)
