@@ -56,19 +56,10 @@ def _in_workflows(path: str, config: Config) -> bool:
 
 
 def validate(sources: dict[str, bytes], config: Config):
-    """Validate ``{path: bytes}`` with the full validator when present (cross-file checks), else file by file."""
-    try:
-        from keepwf.workflow import validate_sources
-    except ImportError:  # the validator of the `wf` branch is not merged yet
-        validate_sources = None
-    if validate_sources is not None:
-        return validate_sources(sources, config)
-    from keepwf.workflow.loader import LoadResult, load_source
+    """The validator on ``{path: bytes}`` (per-file rules plus cross-file checks among these files)."""
+    from keepwf.workflow import validate_sources
 
-    res = LoadResult()
-    for path, data in sources.items():
-        res.extend(load_source(data, path))
-    return res
+    return validate_sources(sources, config)
 
 
 def _check(out: HookOutcome, sources: dict[str, bytes], config: Config):
