@@ -239,6 +239,10 @@ def test_missing_python_and_no_keepwf_on_path(tmp_repo, tmp_path):
     cp = git_rc(tmp_repo, "commit", "-m", "wf", env={"PATH": "/usr/bin:/bin"})
     assert cp.returncode != 0
     assert "cannot run keepwf" in cp.stderr and "keepwf hooks install" in cp.stderr
+    st = tmp_repo.cli("hooks", "status", "--json").json()
+    assert {h["action"] for h in st["hooks"]} == {"outdated"} and "is gone" in st["hooks"][0]["detail"]
+    assert tmp_repo.cli("hooks", "install").code == 0  # reinstalling with this Python repairs them
+    assert git_rc(tmp_repo, "commit", "-m", "wf").returncode == 0
 
 
 def test_hidden_hook_run_command(hooked):

@@ -12,7 +12,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from keepwf.errors import StateError
-from keepwf.service.hookscript import ALL_HOOKS, BARE_HOOKS, VERSION, WORKTREE_HOOKS, marker_version, render_script
+from keepwf.service.hookscript import (
+    ALL_HOOKS,
+    BARE_HOOKS,
+    VERSION,
+    WORKTREE_HOOKS,
+    baked_python,
+    marker_version,
+    render_script,
+)
 
 
 @dataclass
@@ -136,9 +144,14 @@ def hooks_status(target) -> HooksReport:
         if not store.exists(path):
             report.hooks.append(HookState(name, "absent", has_legacy))
             continue
-        version = marker_version(store.read_text(path))
+        text = store.read_text(path)
+        version = marker_version(text)
+        python = baked_python(text)
         if version is None:
             report.hooks.append(HookState(name, "foreign", has_legacy, "not keepwf's"))
+        elif python and not Path(python).exists():
+            report.hooks.append(HookState(name, "outdated", has_legacy,
+                                          f"its Python {python} is gone (falls back to keepwf on PATH); run keepwf hooks install"))
         elif version != VERSION or not store.is_executable(path):
             why = f"version {version}, current is {VERSION}" if version != VERSION else "not executable"
             report.hooks.append(HookState(name, "outdated", has_legacy, why))

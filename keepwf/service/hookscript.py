@@ -115,3 +115,15 @@ def marker_version(text: str | None) -> int | None:
             except ValueError:
                 return 0
     return None
+
+
+def baked_python(text: str | None) -> str | None:
+    """The Python path a keepwf hook script runs (the ``KEEPWF_PYTHON=`` line), None if absent."""
+    for line in (text or "").splitlines()[:12]:
+        if line.startswith("KEEPWF_PYTHON="):
+            try:
+                parts = shlex.split(line[len("KEEPWF_PYTHON="):])
+            except ValueError:
+                return None
+            return parts[0] if parts else None
+    return None
