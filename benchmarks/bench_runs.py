@@ -27,6 +27,7 @@ PY = sys.executable
 KEEPWF = [PY, "-m", "keepwf"]
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
        "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)  # measure what users get: keepwf's own modules byte-compiled like the floor's
 os.environ.update(ENV)
 
 WF = """workflow:

@@ -129,3 +129,29 @@ def test_merging_two_clones_loses_nothing_duplicates_nothing(tmp_path_factory, n
         assert {r["run_id"] for r in RunLog(ra).iter_runs("production", "wf1", v)} == {r["run_id"] for r in want}
     note_ids = [r["run_id"] for r in RunLog(ra).note(head)]
     assert len(note_ids) == len(set(note_ids)) == min(NOTE_KEEP, len(both + only_a + only_b))
+
+
+def test_git_cat_sort_uniq_merges_two_clones_notes(tmp_path):
+    """The contract for other tools: plain `git notes merge -s cat_sort_uniq` of keepwf notes keeps every run once."""
+    a = tmp_path / "a"
+    subprocess.run(["git", "init", "-q", str(a)], check=True)
+    subprocess.run(["git", "-C", str(a), "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    b = tmp_path / "b"
+    subprocess.run(["git", "clone", "-q", str(a), str(b)], check=True)
+    ra, rb = Repo.discover(a), Repo.discover(b)
+    head = ra.head_commit()
+    shared = make_record(0, commit=head)
+    RunLog(ra).append(shared)
+    subprocess.run(["git", "-C", str(b), "fetch", "-q", str(a), "+refs/notes/keepwf/runs:refs/notes/keepwf/runs"], check=True)
+    mine = [make_record(i, commit=head) for i in (1, 4)]
+    theirs = [make_record(i, commit=head) for i in (2, 3)]
+    for r in mine:
+        RunLog(ra).append(r)
+    for r in theirs:
+        RunLog(rb).append(r)
+    subprocess.run(["git", "-C", str(a), "fetch", "-q", str(b), "+refs/notes/keepwf/runs:refs/notes/theirs"], check=True)
+    subprocess.run(["git", "-C", str(a), "notes", "--ref", "keepwf/runs", "merge", "-q", "-s", "cat_sort_uniq", "refs/notes/theirs"], check=True)
+    shown = subprocess.run(["git", "-C", str(a), "notes", "--ref", "keepwf/runs", "show", head], capture_output=True, text=True, check=True).stdout
+    ids = [r["run_id"] for r in decode_lines(shown)]
+    assert ids == [r["run_id"] for r in sorted([shared, *mine, *theirs], key=lambda r: r["started"])]
+    assert [r["run_id"] for r in RunLog(ra).note(head)] == ids  # and keepwf reads the git-merged note

@@ -49,8 +49,10 @@ def workflow_list(rows, envs: list[str]) -> None:
         for e in row.envs:
             v = e.deployed
             cells.append((f"{v.label if v else '-'} {e.draft}", _STATE_STYLE.get(e.draft)))
+        last = max((r for e in row.envs for r in (e.last_runs or [])[:1]), key=lambda r: r.get("started") or "", default=None)
+        cells.append(f"{last.get('status')} {_date(last.get('started') or '')}" if last else "-")  # LAST RUN (runs feature)
         out.append(cells)
-    table(["workflow", "file", *envs], out)
+    table(["workflow", "file", *envs, "last run"], out)
 
 
 def history(page) -> None:

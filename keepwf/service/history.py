@@ -7,10 +7,11 @@ after ``SCAN_LIMIT`` runs (documented in docs/runs.md) so a missing fingerprint 
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import datetime
 from typing import Any
 
-from keepwf.model.runrecord import parse_started
+from keepwf.model.runrecord import decode_line, parse_started
 from keepwf.store.runlog import RunLog
 
 SCAN_LIMIT = 10_000
@@ -32,6 +33,15 @@ class RunLogHistory:
     def _runs(self, workflow_id: str | None = None):
         return itertools.islice(self.log.iter_runs(self.env, workflow_id), SCAN_LIMIT)
 
+    def _with_fingerprint(self, fingerprint: str, workflow_id: str | None = None):
+        """Records carrying that fingerprint, newest first; other lines are skipped by a substring test, unparsed."""
+        needle = '"fingerprint": ' + json.dumps(str(fingerprint), ensure_ascii=False)
+        for _s, _r, line in itertools.islice(self.log.iter_heads(self.env, workflow_id), SCAN_LIMIT):
+            if needle in line:
+                rec = decode_line(line)
+                if rec is not None and fingerprint_of(rec) == str(fingerprint):
+                    yield rec
+
     def last_successful(self, workflow_id: str) -> tuple[dict[str, Any], datetime] | None:
         for r in self._runs(workflow_id):
             if r.get("status") == "success":
@@ -39,20 +49,18 @@ class RunLogHistory:
         return None
 
     def previous_alert(self, workflow_id: str, fingerprint: str) -> dict[str, Any] | None:
-        for r in self._runs(workflow_id):
-            if fingerprint_of(r) == str(fingerprint) and isinstance(r.get("event"), dict):
+        for r in self._with_fingerprint(fingerprint, workflow_id):
+            if isinstance(r.get("event"), dict):
                 return r["event"]
         return None
 
     def first_seen(self, fingerprint: str) -> datetime | None:
         oldest = None
-        for r in self._runs():
-            if fingerprint_of(r) == str(fingerprint):
-                oldest = r["started"]
+        for r in self._with_fingerprint(fingerprint):
+            oldest = r["started"]
         return parse_started(oldest) if oldest else None
 
     def last_seen(self, fingerprint: str) -> datetime | None:
-        for r in self._runs():
-            if fingerprint_of(r) == str(fingerprint):
-                return parse_started(r["started"])
+        for r in self._with_fingerprint(fingerprint):
+            return parse_started(r["started"])
         return None

@@ -179,8 +179,9 @@ class RunLog:
             refs = {k: v for k, v in refs.items() if k[len(prefix):].split("/")[1:2] == [workflow]}
         return refs
 
-    def walk_chain(self, tip: str) -> Iterator[dict[str, Any]]:
-        """Records reachable from ``tip``, newest start time first (merge commits joined in; unknown commits skipped)."""
+    def walk_heads(self, tip) -> Iterator[tuple[str, str, str]]:
+        """(started, run_id, line) of every record reachable from ``tip``, newest start first, without parsing the
+        JSON of each (merge commits are looked through; commits that hold no record are skipped)."""
         pg = self.pg
         seen = set()
         heap: list = []
@@ -192,19 +193,39 @@ class RunLog:
                 return
             seen.add(key)
             c = pg[oid]
-            rec = decode_line(c.message)
-            if rec is None:  # a merge commit or a line from a newer keepwf: look through it
+            msg = c.message
+            h = line_head(msg)
+            if h is None:
+                rec = decode_line(msg)
+                h = None if rec is None else (rec["started"], rec["run_id"])
+            if h is None:  # a merge commit or a line from a newer keepwf: look through it
                 for p in c.parent_ids:
                     push(p)
                 return
-            heapq.heappush(heap, (_neg(rec["started"]), _neg(rec["run_id"]), next(tick), rec, c.parent_ids))
+            heapq.heappush(heap, (_neg(h[0]), _neg(h[1]), next(tick), h[0], h[1], msg, c.parent_ids))
 
         push(pg[tip].id if isinstance(tip, str) else tip)
         while heap:
-            *_, rec, parents = heapq.heappop(heap)
-            yield rec
+            *_, started, run_id, msg, parents = heapq.heappop(heap)
+            yield started, run_id, msg
             for p in parents:
                 push(p)
+
+    def walk_chain(self, tip) -> Iterator[dict[str, Any]]:
+        """Records reachable from ``tip``, newest start time first."""
+        for _s, _r, msg in self.walk_heads(tip):
+            rec = decode_line(msg)
+            if rec is not None:
+                yield rec
+
+    def iter_heads(self, env: str | None = None, workflow: str | None = None) -> Iterator[tuple[str, str, str]]:
+        """(started, run_id, line) of every run, newest first, each run once (cheap: JSON parsed by the caller)."""
+        gens = [self.walk_heads(sha) for sha in self.chain_refs(env, workflow).values()]
+        seen = set()
+        for h in heapq.merge(*gens, key=lambda h: (h[0], h[1]), reverse=True):
+            if h[1] not in seen:
+                seen.add(h[1])
+                yield h
 
     def iter_runs(self, env: str | None = None, workflow: str | None = None, version: str | None = None) -> Iterator[dict[str, Any]]:
         """Every run (of that env/workflow/version), newest first, each once."""
@@ -212,13 +233,18 @@ class RunLog:
             if not (env and workflow):
                 raise ValueError("version needs env and workflow")
             sha = current(self.pg, f"{chain_prefix(self.kind)}{env}/{workflow}/{version}")
-            gens = [self.walk_chain(sha)] if sha else []
-        else:
-            gens = [self.walk_chain(sha) for sha in self.chain_refs(env, workflow).values()]
-        seen = set()
-        for rec in heapq.merge(*gens, key=lambda r: (r["started"], r["run_id"]), reverse=True):
-            if rec["run_id"] not in seen:
-                seen.add(rec["run_id"])
+            heads = self.walk_heads(sha) if sha else iter(())
+            seen = set()
+            for h in heads:
+                if h[1] not in seen:
+                    seen.add(h[1])
+                    rec = decode_line(h[2])
+                    if rec is not None:
+                        yield rec
+            return
+        for h in self.iter_heads(env, workflow):
+            rec = decode_line(h[2])
+            if rec is not None:
                 yield rec
 
     def note(self, commit: str) -> list[dict[str, Any]]:
@@ -228,28 +254,32 @@ class RunLog:
             return []
         return decode_lines(notestree.read_note(self.pg, self.pg[tip].tree, commit))
 
-    def find(self, prefix: str) -> list[dict[str, Any]]:
-        """Runs whose run_id starts with ``prefix`` (case-insensitive); uses the id's time to stop early."""
-        from keepwf.model.runrecord import run_id_time_ms
+    def find(self, prefix: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Up to ``limit`` runs whose run_id starts with ``prefix`` (case-insensitive), newest first; the id's time
+        bounds the search (a run is found after walking only the runs newer than it)."""
+        from datetime import datetime, timezone
+
+        from keepwf.model.runrecord import format_started, run_id_time_ms
 
         p = prefix.upper()
         rng = run_id_time_ms(p)
-        if rng is None:
+        if rng is None or rng[0] / 1000 > 253402300799:  # not an id, or past year 9999
             return []
-        lo_ms, hi_ms = rng
+        lo = format_started(datetime.fromtimestamp(max(rng[0] / 1000 - 1, 0), timezone.utc))
         out = []
-        for rec in self.iter_runs():
-            ms = _started_ms(rec["started"])
-            if ms is not None and ms < lo_ms - 1000:
+        for started, run_id, line in self.iter_heads():
+            if started < lo:
                 break
-            if rec["run_id"].upper().startswith(p):
-                out.append(rec)
-                if len(out) > 1 and len(p) >= 26:
+            if run_id.upper().startswith(p):
+                rec = decode_line(line)
+                if rec is not None:
+                    out.append(rec)
+                if len(out) >= limit or len(p) >= 26:
                     break
         return out
 
     def all_run_ids(self) -> set[str]:
-        return {r["run_id"] for r in self.iter_runs()}
+        return {h[1] for h in self.iter_heads()}
 
 
 def _neg(s: str) -> str:
@@ -258,15 +288,6 @@ def _neg(s: str) -> str:
 
 
 _NEG = str.maketrans({chr(c): chr(0x7F - (c - 0x20)) for c in range(0x20, 0x7F)})
-
-
-def _started_ms(s: str) -> int | None:
-    from keepwf.model.runrecord import parse_started
-
-    try:
-        return int(parse_started(s).timestamp() * 1000)
-    except ValueError:
-        return None
 
 
 def import_records(repo, recs: Iterable[dict[str, Any]], batch: int = 500) -> tuple[int, int]:
