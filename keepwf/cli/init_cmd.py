@@ -27,13 +27,15 @@ def init(
 
     target = state.cwd() if path is None else (state.cwd() / path)
     res = init_project(target)
+    hooks_report = None
     if hooks:
-        from keepwf.service.hooks import install_hooks  # added by the hooks feature
+        from keepwf.service.hooks import install_hooks
 
-        install_hooks(res.root)
+        hooks_report = install_hooks(res.root)
     if json_out:
         render.print_json(
             {"root": str(res.root), "created_repo": res.created_repo, "created": res.created, "kept": res.kept, "config": res.config_keys}
+            | ({"hooks": hooks_report.to_dict()} if hooks_report else {})
         )
         return 0
     render.markup(("Initialized a git repository in " if res.created_repo else "Adopted the git repository in ") + render.escape(str(res.root)))
@@ -42,6 +44,10 @@ def init(
     for f in res.kept:
         render.markup(f"  [dim]kept[/dim]    {render.escape(f)}")
     render.line("  notes merge by union: " + ", ".join(res.config_keys))
+    if hooks_report is not None:
+        from keepwf.render.hooks import hooks_report as show_hooks
+
+        show_hooks(hooks_report, "  git hooks in")
     render.line("")
     render.line("Next: git add -A && git commit -m 'Add workflows' && keepwf deploy --all")
     return 0

@@ -181,11 +181,12 @@ def format_message(message: str, trailers: dict[str, str | None]) -> str:
 
 def parse_message(raw: str) -> tuple[str, dict[str, str]]:
     """``(message, trailers)`` of a tag message. Trailers are the last paragraph's ``Keepwf-*: value`` lines; a
-    message without them returns ``(text, {})``. A PGP signature block after the trailers is ignored."""
+    message without them returns ``(text, {})``. A signature block (PGP, SSH, x509) after the trailers is ignored."""
     text = raw.replace("\r\n", "\n")
-    sig = text.find("-----BEGIN PGP SIGNATURE-----")
-    if sig >= 0:
-        text = text[:sig]
+    for marker in ("-----BEGIN PGP SIGNATURE-----", "-----BEGIN SSH SIGNATURE-----", "-----BEGIN SIGNED MESSAGE-----"):
+        sig = text.find(marker)
+        if sig >= 0:
+            text = text[:sig]
     text = text.rstrip("\n")
     head, sep, last = text.rpartition("\n\n")
     if not sep:

@@ -196,6 +196,14 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
     else:
         checks.append(CheckItem("approvals", "skip", "nothing to deploy"))
 
+    # 8. signed: tags of an env with signed = true are made with git tag -s
+    if env_cfg.signed:
+        from keepwf.store.signing import signing_setup
+
+        ready, detail = signing_setup(repo)
+        checks.append(CheckItem("signed", "ok" if ready else "fail", detail, hint=None if ready else
+                                "git config user.signingkey <key> (and gpg.format ssh for an SSH key); see docs/hooks.md"))
+
     failed = [c for c in checks if c.failed]
     if failed:
         first = next((c for c in failed if c.exit_code == 1), failed[0])

@@ -20,10 +20,18 @@ def new_version(wf: str, env: str, number: int, commit: str, path: str, blob: st
 
 def create_versions(repo: Repo, versions: list[Version], who: tags.Identity) -> list[Version]:
     """Create all ``versions`` or none (exit 3 naming the winner when a tag name is taken meanwhile)."""
+    from keepwf.store import signing
+    from keepwf.store.settings import load_config
+
+    signed = {name for name, e in load_config(repo).envs.items() if e.signed}
     refs = {}
     for v in versions:
         raw = format_message(v.message, trailers_for(v))
-        refs[v.ref] = tags.write_tag_object(repo, v.commit, v.tag, who, raw)
+        if v.env in signed:  # [env.X] signed = true: git tag -s, with every git signing setting
+            env = signing.tagger_env(who.name, who.email, who.timestamp, who.offset)
+            refs[v.ref] = signing.write_signed_tag_object(repo, v.commit, v.tag, raw, env)
+        else:
+            refs[v.ref] = tags.write_tag_object(repo, v.commit, v.tag, who, raw)
     tags.create_refs(repo, refs)
     tags.pack_refs(repo)
     made = []

@@ -48,6 +48,7 @@ def _count(repo: Repo) -> int:
 
 
 def sync(repo: Repo, remote: str = "origin") -> SyncResult:
+    from keepwf.store.reviews import merge_reviews_from
     from keepwf.store.runmerge import merge_from
 
     known = repo.git("remote", check=False).stdout.decode().split()
@@ -70,6 +71,7 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
                                  hint="deploy tags never move; compare with `git ls-remote " + remote + " 'refs/tags/keepwf/*'`")
             raise StateError(f"cannot fetch from {remote}: {msg}", hint=f"check `git fetch {remote}` works")
         stats = merge_from(repo, ns)
+        stats["reviews"] = merge_reviews_from(repo, ns)  # approvals travel with the repository too
         for k, v in stats.items():
             res.merged[k] = res.merged.get(k, 0) + v
         cp = repo.git("push", "--porcelain", remote, *PUSH_SPECS, check=False)

@@ -1,0 +1,35 @@
+"""keepwf verify."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from keepwf.cli.app import app
+from keepwf.cli.common import EnvOpt, JsonOpt, open_repo
+
+
+@app.command("verify")
+def verify(
+    workflow: Annotated[Optional[str], typer.Argument(help="Workflow id (default: every workflow).")] = None,
+    env: EnvOpt = None,
+    json_out: JsonOpt = False,
+) -> int:
+    """Check the signatures of deploy tags (`git verify-tag`).
+
+    A tag with a bad signature always fails; an unsigned tag fails only in an environment with `signed = true`.
+    Exit 0 when every tag passes, 1 otherwise.
+    """
+    from keepwf import render
+    from keepwf.render.signing import verify_report
+    from keepwf.service.signatures import verify as run_verify
+    from keepwf.store.settings import load_config
+
+    repo = open_repo()
+    report = run_verify(repo, load_config(repo), workflow, env)
+    if json_out:
+        render.print_json(report.to_dict())
+    else:
+        verify_report(report)
+    return 0 if report.ok else 1
