@@ -118,6 +118,13 @@ def run_detail(rec) -> None:
             out("      ", (str(s["error"]), "red"))
         for res in (s.get("results") or [])[:5]:
             out(f"      → {str(res)[:200]}")
+    if d.get("calls"):
+        out(f"  mocked calls ({len(d['calls'])}):")
+        for c in d["calls"][:50]:
+            cfg = f" ({c['config']})" if c.get("config") else ""
+            err = f" → error: {c['error']}" if c.get("error") is not None else ""
+            out(f"    {c.get('kind', 'step')} {c.get('step')} #{c.get('attempt')}: {c.get('provider')}{cfg} ",
+                (str(c.get("params"))[:200], "dim"), err)
     if d.get("logs"):
         out("  logs:")
         for lg in d["logs"][:50]:

@@ -19,6 +19,7 @@ from keepwf.model.runrecord import format_started, new_run_id, utcnow
 from keepwf.store.repo import Repo
 
 MAX_LOGS = 500
+MAX_CALLS = 500
 
 
 @dataclass
@@ -233,6 +234,8 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
             "results": result.results, "event": result.event, "enrichments": list(result.enrichments),
             "logs": list(result.logs)[:MAX_LOGS],
         })
+        if result.calls:  # provider calls answered by --mock, with their rendered (redacted) parameters
+            rec["calls"] = list(result.calls)[:MAX_CALLS]
     else:
         dur = int((utcnow() - started).total_seconds() * 1000)
         rec.update({"inputs": {k: "***" for k in (inputs or {})}, "status": "error", "duration_ms": dur,
