@@ -53,3 +53,40 @@ def test_mocked_calls_are_in_the_run_record_and_in_runs_show(tmp_repo, monkeypat
     assert shown.code == 0 and "mocked calls (3)" in shown.out and "cpu on db1" in shown.out and "503 busy" in shown.out
     assert r.cli("runs", "show", res.json()["run_id"], "--json").json()["calls"] == calls
     assert "dd-SECRET-42" not in json.dumps(calls)
+
+
+def test_a_timed_out_shell_command_leaves_nothing_running(tmp_repo):
+    import os
+    import time
+    from pathlib import Path
+
+    secs = f"30.{os.getpid()}"
+
+    def running() -> bool:
+        for d in Path("/proc").iterdir():
+            try:
+                if (d / "cmdline").read_bytes().split(b"\0")[:-1] == [b"sleep", secs.encode()]:
+                    return True
+            except OSError:
+                continue
+        return False
+
+    r = tmp_repo
+    _deploy(r, "slow", f"""workflow:
+  id: slow
+  triggers:
+    - type: manual
+  steps:
+    - name: wait
+      provider:
+        type: bash
+        with:
+          command: "sleep {secs}; echo done"
+          shell: true
+          timeout: 1
+""")
+    t0 = time.monotonic()
+    res = r.cli("run", "slow", "--json")
+    assert res.code == 1 and "timed out after 1s" in res.json()["error"]
+    assert time.monotonic() - t0 < 10
+    assert not running(), "the shell's child outlived the timeout"

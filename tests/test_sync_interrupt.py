@@ -63,13 +63,26 @@ SLOW = """workflow:
       provider:
         type: bash
         with:
-          command: "sleep 20"
+          command: "sleep {secs}"
 """
+
+
+def _running(argv: list[str]) -> bool:
+    from pathlib import Path
+
+    for d in Path("/proc").iterdir():
+        try:
+            if (d / "cmdline").read_bytes().split(b"\0")[:-1] == [a.encode() for a in argv]:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def test_interrupted_run_is_recorded(tmp_repo):
     r = tmp_repo
-    r.write("workflows/slow.yml", SLOW)
+    secs = f"20.{__import__('os').getpid()}{int(time.time() * 1000) % 1000}"  # this test's own sleep command
+    r.write("workflows/slow.yml", SLOW.format(secs=secs))
     r.commit("slow")
     assert r.cli("deploy", "slow", "-m", "v1").code == 0
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -86,9 +99,14 @@ def test_interrupted_run_is_recorded(tmp_repo):
         err = seen + err
         assert p.returncode == 130, (out, err)
         assert "interrupted" in err
+        deadline = time.time() + 5
+        while _running(["sleep", secs]) and time.time() < deadline:
+            time.sleep(0.05)
+        assert not _running(["sleep", secs]), "the bash step's command outlived the interrupted run"
     runs = r.cli("runs", "slow", "--json").json()["runs"]
     assert [x["status"] for x in runs] == ["error", "error"] and {x["error"] for x in runs} == {"interrupted"}
-    assert runs[0]["steps"] and runs[0]["steps"][0]["name"] == "first"
+    steps = [(s["name"], s["status"], s.get("error")) for s in runs[0]["steps"]]
+    assert steps == [("first", "ran", None), ("wait", "error", "interrupted")]  # the step it was inside, too
     assert r.git("fsck", "--no-dangling", "--no-progress") == ""
 
 

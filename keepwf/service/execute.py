@@ -11,6 +11,7 @@ import contextlib
 import os
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -255,8 +256,15 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     config = config or load_config(repo)
     seen: list = []
 
+    open_step: list = []  # [event, monotonic start] of the step or action running now
+
     def on_progress(ev):
         seen.append(ev)
+        kind = getattr(ev, "kind", None)
+        if kind == "step_start":
+            open_step[:] = [ev, time.monotonic()]
+        elif kind == "step_end":
+            open_step.clear()
         if progress:
             progress(ev)
 
@@ -271,8 +279,7 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
             result = run_workflow(t.doc, opts)
     except KeyboardInterrupt:
         interrupted = True
-    steps = [{"name": e.step, "kind": e.step_kind, "status": e.status, "duration_ms": e.duration_ms, "attempts": e.attempt}
-             for e in seen if getattr(e, "kind", None) == "step_end"]
+    steps = _steps_so_far(seen, open_step)
     rec = build_record(t, started, trigger=trigger, event=event, result=result, interrupted=interrupted,
                        steps_so_far=steps, inputs=inputs, repo=repo)
     try:
@@ -281,6 +288,17 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     except KeyboardInterrupt:
         interrupted = True
     return RunOutcome(rec, t, result, interrupted, seen)
+
+
+def _steps_so_far(seen: list, open_step: list) -> list[dict]:
+    """The steps an interrupted run finished, plus the one it was inside (status error, error interrupted)."""
+    steps = [{"name": e.step, "kind": e.step_kind, "status": e.status, "duration_ms": e.duration_ms, "attempts": e.attempt}
+             for e in seen if getattr(e, "kind", None) == "step_end"]
+    if open_step:
+        ev, t0 = open_step
+        steps.append({"name": ev.step, "kind": ev.step_kind, "status": "error", "attempts": 1,
+                      "duration_ms": int((time.monotonic() - t0) * 1000), "error": "interrupted"})
+    return steps
 
 
 def interrupted_error() -> KeepwfError:

@@ -8,6 +8,8 @@ re-runs the command through a shell after a timeout; keepwf does not.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 from typing import Any
 
@@ -92,11 +94,17 @@ class BashProvider(Provider):
         cwd = getattr(opts, "cwd", None)
         shell = p.get("shell") in (True, "true", "True")
         if shell:
+            proc = subprocess.Popen(command, shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
+                                    start_new_session=True)
             try:
-                cp = subprocess.run(command, shell=True, capture_output=True, timeout=timeout, env=env, cwd=cwd)
+                out, err = proc.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
+                self._kill([proc])
                 raise ProviderError(f"bash: command timed out after {timeout:g}s") from None
-            return {"stdout": _decode(cp.stdout), "stderr": _decode(cp.stderr), "return_code": cp.returncode}
+            except BaseException:
+                self._kill([proc])
+                raise
+            return {"stdout": _decode(out), "stderr": _decode(err), "return_code": proc.returncode}
         try:
             pipeline = split_pipeline(command)
         except ValueError as e:
@@ -106,7 +114,7 @@ class BashProvider(Provider):
         try:
             for args in pipeline:
                 proc = subprocess.Popen(args, stdin=prev, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                                        cwd=cwd)
+                                        cwd=cwd, start_new_session=True)
                 if prev is not None:
                     prev.close()
                 prev = proc.stdout
@@ -123,13 +131,20 @@ class BashProvider(Provider):
         except subprocess.TimeoutExpired:
             self._kill(procs)
             raise ProviderError(f"bash: command timed out after {timeout:g}s") from None
+        except BaseException:  # Ctrl-C / SIGTERM of keepwf: do not leave the command running on its own
+            self._kill(procs)
+            raise
         return {"stdout": _decode(out), "stderr": _decode(err), "return_code": procs[-1].returncode}
 
     @staticmethod
     def _kill(procs: list[subprocess.Popen]) -> None:
+        """Kill each command with everything it started (its own session, so its process group)."""
         for proc in procs:
             try:
-                proc.kill()
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except OSError:
+                    proc.kill()
                 proc.communicate(timeout=5)
             except Exception:  # noqa: BLE001 - best effort cleanup
                 pass
