@@ -90,3 +90,23 @@ def test_a_timed_out_shell_command_leaves_nothing_running(tmp_repo):
     assert res.code == 1 and "timed out after 1s" in res.json()["error"]
     assert time.monotonic() - t0 < 10
     assert not running(), "the shell's child outlived the timeout"
+
+
+def test_trigger_explain_says_briefly_why_a_cel_expression_failed(tmp_repo):
+    r = tmp_repo
+    _deploy(r, "odd", """workflow:
+  id: odd
+  triggers:
+    - type: alert
+      cel: labels.team == "db"
+  steps:
+    - name: say
+      provider:
+        type: console
+        with:
+          message: hi
+""")
+    res = r.cli("trigger", "--alert", "-", "--explain", "--dry-run", stdin=json.dumps({"name": "cpu"}))
+    assert res.code == 0, res
+    line = next(ln for ln in res.out.splitlines() if "triggers[0]" in ln)
+    assert "CEL evaluation failed: undeclared reference to 'labels'" in line and len(line) < 300, line

@@ -152,10 +152,17 @@ def eval_cel(expr: str, alert: dict[str, Any]) -> bool:
     try:
         result = prog.evaluate(celpy.json_to_cel(_activation(alert)))
     except Exception as e:
-        raise ValueError(f"CEL evaluation failed: {e}") from e
+        raise ValueError(f"CEL evaluation failed: {_cel_message(e)}") from e
     if isinstance(result, Exception):
-        raise ValueError(f"CEL evaluation failed: {result}")
+        raise ValueError(f"CEL evaluation failed: {_cel_message(result)}")
     return bool(result)
+
+
+def _cel_message(e: BaseException) -> str:
+    """celpy's error text without the dump of its whole activation (kilobytes of internals)."""
+    msg = e.args[0] if e.args and isinstance(e.args[0], str) else str(e)
+    msg = msg.split(" (in activation ", 1)[0]
+    return msg if len(msg) <= 200 else msg[:200] + "…"
 
 
 def match_alert_trigger(index: int, trig: dict[str, Any], alert: dict[str, Any],
