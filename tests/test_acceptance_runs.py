@@ -110,3 +110,16 @@ def test_trigger_explain_says_briefly_why_a_cel_expression_failed(tmp_repo):
     assert res.code == 0, res
     line = next(ln for ln in res.out.splitlines() if "triggers[0]" in ln)
     assert "CEL evaluation failed: undeclared reference to 'labels'" in line and len(line) < 300, line
+
+
+def test_runs_of_an_unknown_workflow_or_env_is_a_usage_error(tmp_repo):
+    r = tmp_repo
+    r.write("workflows/fresh.yml", PAGER.replace("id: pager", "id: fresh"))
+    r.commit("fresh")
+    res = r.cli("runs", "fersh")
+    assert res.code == 2 and "unknown workflow 'fersh'" in res.err and "fresh" in res.err
+    res = r.cli("runs", "--env", "prod")
+    assert res.code == 2 and "unknown environment 'prod'" in res.err
+    res = r.cli("runs", "fresh", "--json")  # known, never ran: an empty list, not an error
+    assert res.code == 0 and res.json()["runs"] == []
+    assert r.cli("runs", "--env", "production").code == 0

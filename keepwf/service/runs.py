@@ -69,9 +69,23 @@ def list_runs(repo: Repo, workflow: str | None = None, *, version: str | None = 
     it = (r for r in it if keep(r))
     start = (page - 1) * limit
     chunk = list(itertools.islice(it, start, start + limit + 1))
+    if not chunk and page == 1:
+        _check_names(repo, workflow, env)  # "no runs" only for names that exist: a typo is exit 2, as elsewhere
     filters = {k: v for k, v in {"workflow": workflow, "version": label, "env": env, "status": status, "since": since_iso,
                                  "drafts": drafts or None}.items() if v}
     return RunsPage([RunRecord(r) for r in chunk[:limit]], page, limit, len(chunk) > limit, filters)
+
+
+def _check_names(repo: Repo, workflow: str | None, env: str | None) -> None:
+    from keepwf.store.settings import load_config
+
+    config = load_config(repo)
+    if env is not None:
+        config.env(env)  # unknown environment → UsageError with the known ones
+    if workflow:
+        from keepwf.service.timeline import known_workflow
+
+        known_workflow(repo, config, workflow)
 
 
 def show_run(repo: Repo, run_id: str) -> RunRecord:
