@@ -123,3 +123,35 @@ def test_runs_of_an_unknown_workflow_or_env_is_a_usage_error(tmp_repo):
     res = r.cli("runs", "fresh", "--json")  # known, never ran: an empty list, not an error
     assert res.code == 0 and res.json()["runs"] == []
     assert r.cli("runs", "--env", "production").code == 0
+
+
+def test_a_1mb_alert_does_not_make_a_1mb_run_record(tmp_repo):
+    r = tmp_repo
+    _deploy(r, "echo", """workflow:
+  id: echo
+  triggers:
+    - type: manual
+  steps:
+    - name: say
+      provider:
+        type: console
+        with:
+          message: "{{ alert.description }}"
+""")
+    r.write("big.json", json.dumps({"name": "big", "description": "x" * 1_000_000}))
+    res = r.cli("run", "echo", "--alert", "big.json")
+    assert res.code == 0, res
+    line = r.cli("runs", "export").out.strip()
+    assert len(line) < 100_000, f"the record is {len(line)} bytes"
+    log = json.loads(line)["logs"][0]["message"]
+    assert log.startswith("xxx") and "1000000 characters, truncated" in log
+
+
+def test_bad_event_files_are_usage_errors(tmp_repo):
+    r = tmp_repo
+    _deploy(r, "echo", PAGER.replace("id: pager", "id: echo"))
+    r.write("deep.json", '{"c": ' * 5000 + "1" + "}" * 5000)
+    res = r.cli("run", "echo", "--alert", "deep.json")
+    assert res.code == 2 and "nested too deeply" in res.err, res
+    res = r.cli("trigger", "--alert", "-", stdin='{"name": "x",}')
+    assert res.code == 2 and "not valid JSON" in res.err and "line 1 column" in res.err, res

@@ -29,11 +29,17 @@ def read_event(spec: str | None, flag: str) -> dict | None:
             raise UsageError(f"{flag} {spec}: cannot read: {e.strerror}", hint=f"give a JSON or YAML file: {flag} alert.json") from e
     try:
         data = json.loads(text)
-    except ValueError:
+    except RecursionError:
+        raise UsageError(f"{flag} {spec}: nested too deeply to read", hint=f"{flag} expects one JSON object") from None
+    except ValueError as json_err:
+        if text.lstrip()[:1] in ("{", "["):  # meant as JSON: its error says where
+            raise UsageError(f"{flag} {spec}: not valid JSON: {json_err}", hint=f"{flag} expects one JSON object") from None
         from ruamel.yaml import YAML
 
         try:
             data = YAML(typ="safe").load(text)
+        except RecursionError:
+            raise UsageError(f"{flag} {spec}: nested too deeply to read", hint=f"{flag} expects one JSON object") from None
         except Exception as e:
             raise UsageError(f"{flag} {spec}: neither JSON nor YAML: {e}", hint=f"{flag} expects one JSON object") from e
     if not isinstance(data, dict):

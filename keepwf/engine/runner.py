@@ -32,6 +32,9 @@ class Run:
     # -- helpers shared with StepRunner --------------------------------------------------------------------------
     def log(self, step: str, level: str, message: str) -> None:
         message = self.redactor.text(str(message))
+        cap = max(self.opts.result_limit // 4, 256)  # a 1 MB alert echoed by console must not make a 1 MB record
+        if len(message) > cap:
+            message = f"{message[:cap]}… ({len(message)} characters, truncated)"
         self.logs.append({"time": _iso(self.opts.now()), "step": step, "level": level, "message": message})
         if self.opts.progress:
             self.opts.progress(ProgressEvent("log", step, status=level, message=message))
