@@ -155,3 +155,42 @@ def test_bad_event_files_are_usage_errors(tmp_repo):
     assert res.code == 2 and "nested too deeply" in res.err, res
     res = r.cli("trigger", "--alert", "-", stdin='{"name": "x",}')
     assert res.code == 2 and "not valid JSON" in res.err and "line 1 column" in res.err, res
+
+
+def test_errors_and_skip_reasons_quoting_a_1mb_alert_stay_small(tmp_repo):
+    r = tmp_repo
+    r.write("workflows/big.yml", """workflow:
+  id: big
+  triggers:
+    - type: manual
+  steps:
+    - name: cond
+      if: "'{{ alert.description }}' == 'x'"
+      provider: {type: console, with: {message: "x"}}
+    - name: fail
+      provider: {type: console, with: {message: "keep.add_time_to_date('{{ alert.description }}', '%Y', 'days=1')"}}
+""")
+    r.write("big.json", json.dumps({"name": "big", "description": "y" * 1_000_000}))
+    res = r.cli("run", "big", "--draft", "--alert", "big.json", "--json")
+    assert res.code == 1, res
+    rec = res.json()
+    assert len(res.out) < 100_000, f"the record is {len(res.out)} bytes"
+    assert "characters, truncated" in rec["error"] and rec["steps"][1]["error"].startswith("Got ValueError")
+    assert rec["steps"][0]["status"] == "skipped" and "characters, truncated" in rec["steps"][0]["skip_reason"]
+
+
+def test_item_errors_of_a_long_foreach_are_capped(tmp_repo):
+    r = tmp_repo
+    r.write("workflows/loop.yml", """workflow:
+  id: loop
+  triggers:
+    - type: manual
+  steps:
+    - name: each
+      foreach: "{{ alert.items }}"
+      provider: {type: console, with: {message: "{{ foreach.value.missing }}"}}
+""")
+    r.write("a.json", json.dumps({"name": "n", "items": [{"i": i} for i in range(150)]}))
+    rec = r.cli("run", "loop", "--draft", "--alert", "a.json", "--json").json()
+    errs = rec["steps"][0]["item_errors"]
+    assert len(errs) == 101 and errs[-1] == "… and 50 more" and "foreach.value.missing" in errs[0]

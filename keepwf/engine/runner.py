@@ -30,11 +30,17 @@ class Run:
         self.redactor = Redactor()
 
     # -- helpers shared with StepRunner --------------------------------------------------------------------------
+    def clip(self, text: Any) -> str:
+        """Redacted text for the record, cut at a quarter of ``result_limit``: a 1 MB alert quoted in a log line, an
+        error or a skip reason must not make a 1 MB run record."""
+        text = self.redactor.text(str(text))
+        cap = max(self.opts.result_limit // 4, 256)
+        if len(text) > cap:
+            text = f"{text[:cap]}… ({len(text)} characters, truncated)"
+        return text
+
     def log(self, step: str, level: str, message: str) -> None:
-        message = self.redactor.text(str(message))
-        cap = max(self.opts.result_limit // 4, 256)  # a 1 MB alert echoed by console must not make a 1 MB record
-        if len(message) > cap:
-            message = f"{message[:cap]}… ({len(message)} characters, truncated)"
+        message = self.clip(message)
         self.logs.append({"time": _iso(self.opts.now()), "step": step, "level": level, "message": message})
         if self.opts.progress:
             self.opts.progress(ProgressEvent("log", step, status=level, message=message))
@@ -173,7 +179,7 @@ class Run:
             status=status,
             started=_iso(t0),
             duration_ms=max(0, int((t1 - t0).total_seconds() * 1000)),
-            error=self.redactor.text(error) if error else None,
+            error=self.clip(error) if error else None,
             trigger=self.opts.trigger,
             inputs=self.redactor.apply(jsonable(inputs)),
             steps=tuple(records),

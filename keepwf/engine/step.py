@@ -18,6 +18,7 @@ from keepwf.engine.shell import shell_escape, shlex_escape
 from keepwf.engine.template import RenderError, if_escape, strip_marks
 from keepwf.model.run import StepResult
 
+MAX_ITEM_ERRORS = 100  # per step in the record; the rest is counted
 OFFLINE = frozenset({"console", "mock", "bash", "python", "http", "webhook"})
 # names a condition alias may not take: they would hide the run's context
 RESERVED = frozenset({"alert", "event", "incident", "steps", "actions", "foreach", "consts", "vars", "aliases",
@@ -100,7 +101,7 @@ class StepRunner:
                     status = "skipped"
                     skip_reason = self._skip_reason
         except StepFailed as e:
-            status, error = "error", run.redactor.text(str(e))
+            status, error = "error", run.clip(e)
             level = "warning" if spec.get("continue_on_error") else "error"
             run.log(name, level, f"{kind} {name} failed: {error}")
         except RecursionError:
@@ -108,7 +109,7 @@ class StepRunner:
             run.log(name, "error", f"{kind} {name} failed: {error}")
         except Exception as e:  # noqa: BLE001 - a keepwf bug must not crash the run; it is reported as the step's error
             status = "error"
-            error = run.redactor.text(f"keepwf internal error ({type(e).__name__}: {e}); please report it")
+            error = run.clip(f"keepwf internal error ({type(e).__name__}: {e}); please report it")
             run.log(name, "error", f"{kind} {name} failed: {error}")
         finally:
             self.ctx["vars"] = {}
@@ -119,7 +120,9 @@ class StepRunner:
         rec = StepResult(
             name=name, kind=kind, status=status, provider=ptype, attempts=self.attempts, duration_ms=ms,
             started=iso(started), results=[run.record(r) for r in self.raw_results], error=error,
-            skip_reason=skip_reason, items=items, item_errors=[run.redactor.text(e) for e in self.item_errors],
+            skip_reason=run.clip(skip_reason) if skip_reason else skip_reason, items=items,
+            item_errors=[run.clip(e) for e in self.item_errors[:MAX_ITEM_ERRORS]]
+            + ([f"… and {len(self.item_errors) - MAX_ITEM_ERRORS} more"] if len(self.item_errors) > MAX_ITEM_ERRORS else []),
             conditions=run.record(self.conditions) if self.conditions else {},
         )
         run.progress(ProgressEvent("step_end", name, kind, index, total, status=status, message=error, duration_ms=ms,
