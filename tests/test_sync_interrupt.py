@@ -87,7 +87,9 @@ def test_interrupted_run_is_recorded(tmp_repo):
     assert r.cli("deploy", "slow", "-m", "v1").code == 0
     for sig in (signal.SIGINT, signal.SIGTERM):
         p = subprocess.Popen([__import__("sys").executable, "-m", "keepwf", "run", "slow"], cwd=r.path,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             # a suite started in the background inherits SIGINT ignored; a user's terminal does not
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         seen = ""
         while "first" not in seen:  # the progress line of the first step: the run is inside `sleep 20` now
             line = p.stderr.readline()
