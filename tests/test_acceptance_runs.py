@@ -194,3 +194,32 @@ def test_item_errors_of_a_long_foreach_are_capped(tmp_repo):
     rec = r.cli("run", "loop", "--draft", "--alert", "a.json", "--json").json()
     errs = rec["steps"][0]["item_errors"]
     assert len(errs) == 101 and errs[-1] == "… and 50 more" and "foreach.value.missing" in errs[0]
+
+
+FIRST_TIME = """workflow:
+  id: {wf}
+  triggers:
+    - type: alert
+  actions:
+    - name: notify
+      if: "keep.is_first_time('{{{{ alert.fingerprint }}}}', '24h')"
+      provider:
+        type: console
+        with:
+          message: "first {{{{ alert.name }}}}"
+"""
+
+
+def test_one_alert_is_first_time_for_every_workflow_it_triggers(tmp_repo):
+    # Keep stores the alert once before running workflows: each of them sees it for the first time
+    r = tmp_repo
+    _deploy(r, "a-first", FIRST_TIME.format(wf="a-first"))
+    _deploy(r, "b-first", FIRST_TIME.format(wf="b-first"))
+    alert = json.dumps({"name": "disk", "fingerprint": "fp-disk"})
+
+    def statuses():
+        rep = r.cli("trigger", "--alert", "-", "--json", stdin=alert).json()
+        return {w["workflow"]: w["runs"][0]["steps"][0]["status"] for w in rep["workflows"]}
+
+    assert statuses() == {"a-first": "ran", "b-first": "ran"}
+    assert statuses() == {"a-first": "skipped", "b-first": "skipped"}  # seen 0 s ago, within 24h

@@ -246,7 +246,8 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
 
 
 def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | None = None, event_kind: str | None = None,
-            inputs: dict | None = None, mocks=None, progress: Callable | None = None, config=None) -> RunOutcome:
+            inputs: dict | None = None, mocks=None, progress: Callable | None = None, config=None,
+            history_before: str | None = None) -> RunOutcome:
     """Run the target with the engine and append its record (also when interrupted)."""
     from keepwf.engine import RunOptions, run_workflow
     from keepwf.service.history import RunLogHistory
@@ -269,7 +270,7 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
             progress(ev)
 
     opts = RunOptions(event=event, event_kind=event_kind, trigger=trigger, inputs=dict(inputs or {}), env=dict(os.environ),
-                      providers_file=_providers_file(repo), mocks=mocks, history=RunLogHistory(repo, t.env),
+                      providers_file=_providers_file(repo), mocks=mocks, history=RunLogHistory(repo, t.env, history_before),
                       allow_python=config.allow_python, bash_timeout=config.bash_timeout, progress=on_progress,
                       cwd=str(repo.root))
     started = utcnow()

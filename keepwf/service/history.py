@@ -26,17 +26,24 @@ def fingerprint_of(rec: dict[str, Any]) -> str | None:
 class RunLogHistory:
     """``RunHistory`` for one environment (drafts are never history: they are not what ran in production)."""
 
-    def __init__(self, repo, env: str):
+    def __init__(self, repo, env: str, before: str | None = None):
         self.log = RunLog(repo)
         self.env = env
+        # runs started at or after ``before`` are not history: `keepwf trigger` hands one event to several workflows
+        # (and runs a workflow once per matching trigger), and each of them must see the log as it was when the
+        # event arrived — Keep stores the alert once, before any workflow runs (is_first_time is True for all).
+        self.before = before
 
     def _runs(self, workflow_id: str | None = None):
-        return itertools.islice(self.log.iter_runs(self.env, workflow_id), SCAN_LIMIT)
+        it = itertools.islice(self.log.iter_runs(self.env, workflow_id), SCAN_LIMIT)
+        return (r for r in it if self.before is None or r["started"] < self.before)
 
     def _with_fingerprint(self, fingerprint: str, workflow_id: str | None = None):
         """Records carrying that fingerprint, newest first; other lines are skipped by a substring test, unparsed."""
         needle = '"fingerprint": ' + json.dumps(str(fingerprint), ensure_ascii=False)
-        for _s, _r, line in itertools.islice(self.log.iter_heads(self.env, workflow_id), SCAN_LIMIT):
+        for started, _r, line in itertools.islice(self.log.iter_heads(self.env, workflow_id), SCAN_LIMIT):
+            if self.before is not None and started >= self.before:
+                continue
             if needle in line:
                 rec = decode_line(line)
                 if rec is not None and fingerprint_of(rec) == str(fingerprint):

@@ -55,7 +55,10 @@ def trigger(repo: Repo, *, alert: dict | None = None, incident: dict | None = No
         raise UsageError("give exactly one event: --alert FILE or --incident FILE", hint="keepwf trigger --alert alert.json")
     config = load_config(repo)
     env_name = config.env(env).name
-    history = RunLogHistory(repo, env_name)
+    from keepwf.model.runrecord import format_started, utcnow
+
+    arrived = format_started(utcnow())  # every run of this event sees the run log as it was now
+    history = RunLogHistory(repo, env_name, arrived)
     if alert is not None:
         event, kind, inc_event = normalize_alert(alert), "alert", None
     else:
@@ -78,7 +81,8 @@ def trigger(repo: Repo, *, alert: dict | None = None, incident: dict | None = No
             if on_start:
                 on_start(t, m)
             ev = dict(event, **m.alert_updates)
-            out = execute(repo, t, trigger=kind, event=ev, event_kind=kind, mocks=mocks, progress=progress, config=config)
+            out = execute(repo, t, trigger=kind, event=ev, event_kind=kind, mocks=mocks, progress=progress, config=config,
+                          history_before=arrived)
             verdict.runs.append(out)
             if out.interrupted:
                 report.interrupted = True
