@@ -223,3 +223,21 @@ def test_one_alert_is_first_time_for_every_workflow_it_triggers(tmp_repo):
 
     assert statuses() == {"a-first": "ran", "b-first": "ran"}
     assert statuses() == {"a-first": "skipped", "b-first": "skipped"}  # seen 0 s ago, within 24h
+
+
+def test_trigger_refuses_an_incident_event_keep_never_emits(tmp_repo):
+    r = tmp_repo
+    _deploy(r, "inc", """workflow:
+  id: inc
+  triggers:
+    - type: incident
+      events: [created]
+  actions:
+    - name: say
+      provider: {type: console, with: {message: "incident {{ incident.id }}"}}
+""")
+    res = r.cli("trigger", "--incident", "-", stdin=json.dumps({"id": "i1", "event": "create"}))
+    assert res.code == 2 and "'create' is not one of created, updated, deleted" in res.err, res
+    assert r.cli("runs", "inc", "--json").json()["runs"] == []
+    res = r.cli("trigger", "--incident", "-", "--json", stdin=json.dumps({"id": "i1"}))  # no event: created
+    assert res.code == 0 and res.json()["workflows"][0]["matched"], res

@@ -42,6 +42,9 @@ class TriggerReport:
         return {"env": self.env, "event": self.kind, "workflows": [v.to_dict() for v in self.verdicts]}
 
 
+INCIDENT_EVENTS = ("created", "updated", "deleted")
+
+
 def trigger(repo: Repo, *, alert: dict | None = None, incident: dict | None = None, env: str | None = None,
             dry_run: bool = False, mocks=None, on_start: Callable | None = None,
             progress: Callable | None = None) -> TriggerReport:
@@ -64,6 +67,9 @@ def trigger(repo: Repo, *, alert: dict | None = None, incident: dict | None = No
     else:
         event, kind = dict(incident), "incident"
         inc_event = str(event.get("event") or "created")
+        if inc_event not in INCIDENT_EVENTS:  # Keep emits only these; a typo would silently match nothing
+            raise UsageError(f"--incident: event {inc_event!r} is not one of {', '.join(INCIDENT_EVENTS)}",
+                             hint='set "event": "created" (or updated / deleted) in the incident file')
     report = TriggerReport(env_name, kind, [])
     for (e, wf), v in sorted(deployed_versions(repo, env_name).items()):
         doc, _blob = load_version_doc(repo, v, wf)
