@@ -241,3 +241,24 @@ def test_trigger_refuses_an_incident_event_keep_never_emits(tmp_repo):
     assert r.cli("runs", "inc", "--json").json()["runs"] == []
     res = r.cli("trigger", "--incident", "-", "--json", stdin=json.dumps({"id": "i1"}))  # no event: created
     assert res.code == 0 and res.json()["workflows"][0]["matched"], res
+
+
+def test_sync_names_the_deploy_tag_both_sides_created(tmp_repo, tmp_path):
+    import subprocess
+
+    r = tmp_repo
+    _deploy(r, "pager", PAGER)
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    r.git("remote", "add", "origin", str(bare))
+    r.git("push", "-q", "origin", "HEAD")
+    assert r.cli("sync").code == 0
+    other = GitRepo(tmp_path / "other")
+    subprocess.run(["git", "clone", "-q", str(bare), str(other.path)], check=True)
+    for repo, note in ((r, "# ours"), (other, "# theirs")):  # both deploy v2 of pager, each from its own commit
+        repo.write("workflows/pager.yml", PAGER + note + "\n")
+        repo.commit(note)
+        assert repo.cli("deploy", "pager", "-m", note).code == 0
+    assert other.cli("sync").code == 0
+    res = r.cli("sync")
+    assert res.code == 3 and "keepwf/production/pager/v2" in res.err and "differs on both sides" in res.err, res

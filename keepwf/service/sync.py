@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from keepwf.config import valid_ref_component
@@ -63,11 +64,15 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
                    f"+refs/keepwf/drafts/*:{ns}keepwf/drafts/*"]
     for attempt in range(1, ATTEMPTS + 1):
         res.attempts = attempt
-        cp = repo.git("fetch", "--quiet", "--no-tags", remote, *fetch_specs, check=False)
+        # not --quiet: it also silences the "[rejected] … (would clobber existing tag)" lines that say what failed
+        cp = repo.git("fetch", "--no-tags", remote, *fetch_specs, check=False)
         if cp.returncode != 0:
             msg = cp.stderr.decode(errors="replace").strip()
             if "would clobber existing tag" in msg or "rejected" in msg:
-                raise StateError(f"sync from {remote}: a deploy tag differs on both sides: {msg}",
+                tags = re.findall(r"\[rejected\]\s+(\S+)\s+->", msg)
+                what = ", ".join(tags) if tags else msg
+                raise StateError(f"sync from {remote}: a deploy tag differs on both sides: {what} (each side "
+                                 "deployed that version of its own)",
                                  hint="deploy tags never move; compare with `git ls-remote " + remote + " 'refs/tags/keepwf/*'`")
             raise StateError(f"cannot fetch from {remote}: {msg}", hint=f"check `git fetch {remote}` works")
         stats = merge_from(repo, ns)
