@@ -262,3 +262,35 @@ def test_sync_names_the_deploy_tag_both_sides_created(tmp_repo, tmp_path):
     assert other.cli("sync").code == 0
     res = r.cli("sync")
     assert res.code == 3 and "keepwf/production/pager/v2" in res.err and "differs on both sides" in res.err, res
+
+
+def test_inputs_are_converted_by_their_declared_type(tmp_repo):
+    r = tmp_repo
+    r.write("workflows/inp.yml", """workflow:
+  id: inp
+  triggers:
+    - type: manual
+  inputs:
+    - name: who
+      type: string
+    - name: count
+      type: number
+      default: 3
+    - name: flag
+      type: boolean
+      default: false
+    - name: level
+      type: choice
+      options: [1, 2, 3]
+      default: 1
+  steps:
+    - name: say
+      provider: {type: console, with: {message: "{{ inputs.who }} {{ inputs.count }} {{ inputs.flag }} {{ inputs.level }}"}}
+""")
+    res = r.cli("run", "inp", "--draft", "--json", "--input", "who=true", "--input", "count=1e3", "--input", "flag=yes",
+                "--input", "level=2", "--input", "extra=[1, 2]")
+    rec = res.json()
+    assert rec["inputs"] == {"who": "true", "count": 1000, "flag": True, "level": 2, "extra": [1, 2]}
+    assert rec["steps"][0]["results"] == ["true 1000 True 2"]
+    rec = r.cli("run", "inp", "--draft", "--json", "--input", "who=007").json()
+    assert rec["inputs"]["who"] == "007" and rec["inputs"]["count"] == 3

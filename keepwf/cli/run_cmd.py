@@ -48,16 +48,23 @@ def read_event(spec: str | None, flag: str) -> dict | None:
     return data
 
 
-def parse_inputs(items: list[str] | None) -> dict:
+def parse_inputs(items: list[str] | None, declared: object = None) -> dict:
+    """``K=V`` pairs. A declared input keeps its text (the engine converts it by its declared type, so a string
+    input given ``true`` or ``007`` stays that text); an undeclared one is parsed when it looks like JSON."""
+    names = {str(d["name"]) for d in declared if isinstance(d, dict) and d.get("name")} if isinstance(declared, list) else set()
     out = {}
     for it in items or []:
         if "=" not in it:
             raise UsageError(f"--input {it!r}: expected KEY=VALUE", hint="--input region=eu-west-1")
         k, v = it.split("=", 1)
+        k = k.strip()
+        if k in names:
+            out[k] = v
+            continue
         try:
-            out[k.strip()] = json.loads(v) if v.strip()[:1] in "[{0123456789-tfn\"" else v
+            out[k] = json.loads(v) if v.strip()[:1] in "[{0123456789-tfn\"" else v
         except ValueError:
-            out[k.strip()] = v
+            out[k] = v
     return out
 
 
@@ -97,7 +104,8 @@ def run(
         view.notice(target.notice)
     if not json_out:
         view.started(target)
-    out = execute(repo, target, trigger=kind or "manual", event=event, event_kind=kind, inputs=parse_inputs(inputs),
+    declared = target.doc.data.get("inputs") if isinstance(target.doc.data, dict) else None
+    out = execute(repo, target, trigger=kind or "manual", event=event, event_kind=kind, inputs=parse_inputs(inputs, declared),
                   mocks=mocks, progress=view.Progress(enabled=not json_out), config=config)
     if json_out:
         render.print_json(out.record)

@@ -70,9 +70,12 @@ def apply_inputs(declared: Any, given: dict[str, Any]) -> dict[str, Any]:
                 v = s in _TRUE
         elif typ == "choice":
             options = spec.get("options") or []
-            if options and v not in options and str(v) not in [str(o) for o in options]:
-                raise UsageError(f"input {name!r} must be one of {', '.join(map(str, options))}; got {v!r}",
-                                 hint=f"keepwf run WF --input {name}={options[0]}")
+            if options and v not in options:
+                same = [o for o in options if str(o) == str(v)]
+                if not same:
+                    raise UsageError(f"input {name!r} must be one of {', '.join(map(str, options))}; got {v!r}",
+                                     hint=f"keepwf run WF --input {name}={options[0]}")
+                v = same[0]  # --input level=2 for options [1, 2, 3] is the option 2, not the text "2"
         out[name] = v
     return out
 
