@@ -294,3 +294,13 @@ def test_inputs_are_converted_by_their_declared_type(tmp_repo):
     assert rec["steps"][0]["results"] == ["true 1000 True 2"]
     rec = r.cli("run", "inp", "--draft", "--json", "--input", "who=007").json()
     assert rec["inputs"]["who"] == "007" and rec["inputs"]["count"] == 3
+
+
+def test_run_warns_about_a_mocked_step_name_that_matches_nothing(tmp_repo):
+    r = tmp_repo
+    _deploy(r, "pager", PAGER)
+    r.write("mocks.yml", "steps:\n  lookup: {result: 1}\n  pgae: {result: 2}\nproviders:\n  pagerduty: {result: 3}\n")
+    res = r.cli("run", "pager", "--mock", "mocks.yml", "--alert", "-", stdin='{"name": "cpu", "host": "db1"}')
+    assert res.code == 0, res
+    assert "steps.pgae matches no step or action of pager (it has: lookup, page)" in res.err
+    assert "steps.lookup" not in res.err

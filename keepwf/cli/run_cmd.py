@@ -68,6 +68,16 @@ def parse_inputs(items: list[str] | None, declared: object = None) -> dict:
     return out
 
 
+def _warn_unused_mocks(mocks, path: str, target) -> None:
+    from keepwf import render
+
+    data = target.doc.data if isinstance(target.doc.data, dict) else {}
+    names = [str(s.get("name")) for key in ("steps", "actions") for s in (data.get(key) or []) if isinstance(s, dict)]
+    for k in mocks.unknown_steps([*names, "on-failure"]):
+        render.warn(f"--mock {path}: steps.{k} matches no step or action of {target.workflow} "
+                    f"(it has: {', '.join(names) or 'none'})")
+
+
 @app.command("run")
 def run(
     workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
@@ -100,6 +110,8 @@ def run(
 
         event = normalize_alert(event)
     mocks = load_mocks(mock, state.cwd())
+    if mocks is not None:
+        _warn_unused_mocks(mocks, mock, target)
     if target.notice:
         view.notice(target.notice)
     if not json_out:

@@ -104,6 +104,11 @@ class MockSet:
             raise UsageError(f"cannot read mock file {path}: {e.strerror}", hint="check the path given to --mock") from None
         return cls.parse(text, path)
 
+    def unknown_steps(self, names) -> list[str]:
+        """The ``steps:`` keys that name none of ``names`` (a typo there would let the real provider run)."""
+        known = set(names)
+        return [k for k in self._steps if k not in known]
+
     def lookup(self, step: str, provider_type: str, provider_name: str | None = None,
                offline_capable: bool = True) -> MockResponse | None:
         """The response for this call (consuming a queue entry), or None when not mocked."""
