@@ -304,3 +304,22 @@ def test_run_warns_about_a_mocked_step_name_that_matches_nothing(tmp_repo):
     assert res.code == 0, res
     assert "steps.pgae matches no step or action of pager (it has: lookup, page)" in res.err
     assert "steps.lookup" not in res.err
+
+
+def test_a_capitalised_provider_name_is_not_promised_from_keep_provider_env(tmp_repo, monkeypatch):
+    # Keep lower-cases KEEP_PROVIDER_<NAME>; "{{ providers.PagerDuty }}" (Keep's own example) can never come from it
+    monkeypatch.setenv("KEEP_PROVIDER_PAGERDUTY", json.dumps({"authentication": {"api_key": "k"}}))
+    r = tmp_repo
+    r.write("workflows/pd.yml", """workflow:
+  id: pd
+  triggers:
+    - type: manual
+  steps:
+    - name: one
+      provider: {type: console, config: "{{ providers.PagerDuty }}", with: {message: hi}}
+    - name: two
+      provider: {type: console, config: "{{ providers.my-pd }}", with: {message: hi}}
+""")
+    logs = [lg["message"] for lg in r.cli("run", "pd", "--draft", "--json").json()["logs"] if lg["level"] == "warning"]
+    assert "'PagerDuty' not found" in logs[0] and "not KEEP_PROVIDER_*, whose names are lower-cased" in logs[0]
+    assert "'my-pd' not found" in logs[1] and "KEEP_PROVIDER_MY_PD" in logs[1]

@@ -149,7 +149,9 @@ def resolve_step_config(spec: Any, configs: dict[str, dict], env: Mapping[str, s
         raise ValueError(f"Provider config ({spec}) is not valid; use \"{{{{ providers.NAME }}}}\"")
     name = parts[1].strip()
     if name not in configs:
+        env_var = (f"KEEP_PROVIDER_{name.upper().replace('-', '_')}" if name == name.lower() else
+                   "not KEEP_PROVIDER_*, whose names are lower-cased")  # as in Keep: 'PagerDuty' never matches
         log("warning", f"provider config {name!r} not found (providers.yaml, document-root providers:, "
-                       f"KEEP_PROVIDERS, KEEP_PROVIDER_{name.upper().replace('-', '_')}); using empty authentication")
+                       f"KEEP_PROVIDERS, {env_var}); using empty authentication")
         return {"authentication": {}}, name
     return configs[name], name
