@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from keepwf.engine.mustache import MARK
+from keepwf.engine.mustache import MARK, _mark
 
 
 def keep_call_quote(text: str) -> str | None:
@@ -93,7 +93,7 @@ def if_escape(value: str, out: list, trusted: bool = False) -> str:
         ast.literal_eval(text.strip())
         return value
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return repr(text)
+        return _mark(repr(text))  # keep the data markers: `keep.` / `{{` in the data stay inert after quoting
 
 
 if_escape.raw_too = True  # type: ignore[attr-defined]

@@ -42,7 +42,8 @@ def test_hostile_alert_text_is_data(text, tmp_path):
     s = r.step("s")
     assert s.status in ("ran", "skipped", "error")
     if s.status == "ran":
-        assert s.results == [text]  # rendered verbatim, never re-rendered or evaluated
+        # rendered verbatim, never re-rendered or evaluated (U+E000 is the engine's data marker: dropped from data)
+        assert s.results == [text.replace("\ue000", "")]
     sh = r.step("sh")
     if sh is not None and sh.status == "ran" and "\x00" not in text:
         assert text.replace("\r\n", "\n").split("\n")[0] in sh.results[0]["stdout"]
@@ -220,3 +221,20 @@ def test_unquoted_retry_inserts_non_literals_as_strings():
               provider: {type: console, with: {message: ok}}
         """, event=alert(count=7), event_kind="alert")
     assert r.step("s").status == "ran"  # Keep fails here: `critical == 'critical'` is a NameError in its retry
+
+
+@pytest.mark.parametrize("text", ["keep.len('abcd')", "keep.run_bash('x')", "keep.utcnow()"])
+def test_keep_calls_in_data_that_is_the_whole_if_are_never_called(text):
+    # `if: "{{ alert.name }}"`: the data is quoted as a string, so its `keep.` stays text (it used to be parsed as a
+    # call: keep.len('abcd') was evaluated, keep.run_bash was reported as an unknown function)
+    r = run("""
+workflow:
+  id: wf
+  steps:
+    - name: s
+      if: "{{ alert.name }}"
+      provider: {type: console, with: {message: ran}}
+""", event=alert(name=text), event_kind="alert")
+    s = r.step("s")
+    assert s.status == "error" and "unknown function" not in s.error and "Failed to evaluate if condition" in s.error
+    assert text.split("(")[0] + "(" in s.error  # the rendered expression shows the data (quoted)
