@@ -323,3 +323,26 @@ def test_a_capitalised_provider_name_is_not_promised_from_keep_provider_env(tmp_
     logs = [lg["message"] for lg in r.cli("run", "pd", "--draft", "--json").json()["logs"] if lg["level"] == "warning"]
     assert "'PagerDuty' not found" in logs[0] and "not KEEP_PROVIDER_*, whose names are lower-cased" in logs[0]
     assert "'my-pd' not found" in logs[1] and "KEEP_PROVIDER_MY_PD" in logs[1]
+
+
+def test_control_characters_in_alert_text_never_reach_the_terminal(tmp_repo):
+    r = tmp_repo
+    r.write("workflows/say.yml", """workflow:
+  id: say
+  triggers:
+    - type: manual
+  steps:
+    - name: say
+      provider: {type: console, with: {message: "got {{ alert.name }}"}}
+""")
+    r.write("a.json", json.dumps({"name": "A\x1b]0;owned\x07B\x1b[2J\rC"}))
+    res = r.cli("run", "say", "--draft", "--alert", "a.json")
+    assert res.code == 0, res
+    shown = res.out + res.err
+    assert "\x1b" not in shown and "\x07" not in shown and "\r" not in shown
+    assert "got A\\x1b]0;owned\\x07B\\x1b[2J\\x0dC" in shown  # visible, escaped
+    run_id = r.cli("runs", "--drafts", "--json").json()["runs"][0]["run_id"]
+    detail = r.cli("runs", "show", run_id).out
+    assert "\x1b" not in detail and "\\x1b[2J" in detail
+    rec = r.cli("runs", "show", run_id, "--json").json()  # the record itself keeps the data exactly
+    assert rec["steps"][0]["results"] == ["got A\x1b]0;owned\x07B\x1b[2J\rC"]

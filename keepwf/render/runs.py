@@ -6,16 +6,26 @@ piped `keepwf run` does not pay ~35 ms for it.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
 _STATUS_STYLE = {"success": "green", "ran": "green", "error": "red", "timeout": "red", "skipped": "yellow"}
 
 
+# control characters other than newline and tab: alert text must not drive the terminal (ESC sequences can clear
+# it, retitle it or hide lines); they are shown escaped, e.g. \x1b
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _safe(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _CONTROL.search(text) else text
+
+
 def out(*segs, stderr: bool = False) -> None:
     stream = sys.stderr if stderr else sys.stdout
     if not stream.isatty():
-        stream.write("".join(s if isinstance(s, str) else s[0] for s in segs) + "\n")
+        stream.write(_safe("".join(s if isinstance(s, str) else s[0] for s in segs)) + "\n")
         return
     from rich.text import Text
 
@@ -24,9 +34,9 @@ def out(*segs, stderr: bool = False) -> None:
     t = Text()
     for s in segs:
         if isinstance(s, str):
-            t.append(s)
+            t.append(_safe(s))
         else:
-            t.append(s[0], style=s[1] or "")
+            t.append(_safe(s[0]), style=s[1] or "")
     console(stderr).print(t)
 
 
