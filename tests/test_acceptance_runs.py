@@ -346,3 +346,15 @@ def test_control_characters_in_alert_text_never_reach_the_terminal(tmp_repo):
     assert "\x1b" not in detail and "\\x1b[2J" in detail
     rec = r.cli("runs", "show", run_id, "--json").json()  # the record itself keeps the data exactly
     assert rec["steps"][0]["results"] == ["got A\x1b]0;owned\x07B\x1b[2J\rC"]
+    r.write("workflows/bad.yml", """workflow:
+  id: bad
+  triggers:
+    - type: manual
+  steps:
+    - name: s
+      provider: {type: bash, with: {command: "{{ alert.name }}"}}
+""")
+    r.write("b.json", json.dumps({"name": "x\nsecond line\x1b[2J"}))
+    assert r.cli("run", "bad", "--draft", "--alert", "b.json").code == 1
+    table = r.cli("runs", "--drafts").out
+    assert "\x1b" not in table and len(table.strip().splitlines()) == 3  # header + one line per run

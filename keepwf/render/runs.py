@@ -105,7 +105,7 @@ def runs_table(page) -> None:
         rows.append([d["run_id"][:12], d["started"][:19].replace("T", " "), str(d.get("workflow")),
                      str(d.get("version") or ("draft" if d.get("draft") else "")), str(d.get("env")),
                      _st(d.get("status")), _ms(d.get("duration_ms")), str(trig.get("type", "")),
-                     str(d.get("error") or "")[:60]])
+                     _safe(" ".join(str(d.get("error") or "").split()))[:60]])  # one line, no control chars
     table(["run", "started", "workflow", "version", "env", "status", "duration", "trigger", "error"], rows)
     if page.more:
         out((f"more: --page {page.page + 1}", "dim"))
