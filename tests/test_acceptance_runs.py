@@ -123,6 +123,8 @@ def test_runs_of_an_unknown_workflow_or_env_is_a_usage_error(tmp_repo):
     res = r.cli("runs", "fresh", "--json")  # known, never ran: an empty list, not an error
     assert res.code == 0 and res.json()["runs"] == []
     assert r.cli("runs", "--env", "production").code == 0
+    res = r.cli("runs", "fresh", "--drafts", "--version", "v1")  # draft runs have no version: not an empty list
+    assert res.code == 2 and "drop --version" in res.err
 
 
 def test_a_1mb_alert_does_not_make_a_1mb_run_record(tmp_repo):

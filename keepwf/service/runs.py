@@ -49,6 +49,9 @@ def list_runs(repo: Repo, workflow: str | None = None, *, version: str | None = 
     since_iso = _since_iso(since)
     log = RunLog(repo, "drafts" if drafts else "runs")
     label = None
+    if version is not None and drafts:
+        raise UsageError("--drafts lists draft runs, which belong to no version; drop --version",
+                         hint=f"keepwf runs {workflow or 'WORKFLOW'} --drafts")
     if version is not None:
         if not workflow:
             raise UsageError("--version needs a workflow", hint=f"keepwf runs WORKFLOW --version {version}")
