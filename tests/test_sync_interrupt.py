@@ -85,7 +85,7 @@ def test_interrupted_run_is_recorded(tmp_repo):
     r.write("workflows/slow.yml", SLOW.format(secs=secs))
     r.commit("slow")
     assert r.cli("deploy", "slow", "-m", "v1").code == 0
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # Ctrl-C, kill, a closed terminal
         p = subprocess.Popen([__import__("sys").executable, "-m", "keepwf", "run", "slow"], cwd=r.path,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              # a suite started in the background inherits SIGINT ignored; a user's terminal does not
@@ -106,7 +106,7 @@ def test_interrupted_run_is_recorded(tmp_repo):
             time.sleep(0.05)
         assert not _running(["sleep", secs]), "the bash step's command outlived the interrupted run"
     runs = r.cli("runs", "slow", "--json").json()["runs"]
-    assert [x["status"] for x in runs] == ["error", "error"] and {x["error"] for x in runs} == {"interrupted"}
+    assert [x["status"] for x in runs] == ["error"] * 3 and {x["error"] for x in runs} == {"interrupted"}
     steps = [(s["name"], s["status"], s.get("error")) for s in runs[0]["steps"]]
     assert steps == [("first", "ran", None), ("wait", "error", "interrupted")]  # the step it was inside, too
     assert r.git("fsck", "--no-dangling", "--no-progress") == ""

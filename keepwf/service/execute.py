@@ -1,7 +1,7 @@
 """Running a workflow: the deployed version read from git objects (or the draft), recorded in the run log.
 
 Stable API: ``run_workflow_version(repo, wf, ...) -> RunOutcome``; ``build_record(...)``.
-A Ctrl-C or SIGTERM during the run still records it (status ``error``, error ``interrupted``) — the append itself
+A Ctrl-C, SIGTERM or SIGHUP during the run still records it (status ``error``, error ``interrupted``) — the append itself
 runs with those signals held back, so a ref is never left half-written — and then ends with exit 130.
 """
 
@@ -187,21 +187,25 @@ def _sigterm_as_interrupt():
     def handler(signum, frame):
         raise KeyboardInterrupt
 
-    old = signal.signal(signal.SIGTERM, handler)
+    # SIGHUP too: a closed terminal or a dropped ssh session must still leave the run's record
+    olds = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGHUP)
+            if signal.getsignal(s) is not signal.SIG_IGN}  # nohup'd: stay deaf to SIGHUP
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, old)
+        for s, old in olds.items():
+            signal.signal(s, old)
 
 
 @contextlib.contextmanager
 def held_signals():
-    """SIGINT/SIGTERM wait until the block is done (used around the run-log append)."""
+    """SIGINT/SIGTERM/SIGHUP wait until the block is done (used around the run-log append)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     got: list[int] = []
-    olds = {s: signal.signal(s, lambda n, f: got.append(n)) for s in (signal.SIGINT, signal.SIGTERM)}
+    olds = {s: signal.signal(s, lambda n, f: got.append(n)) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+            if signal.getsignal(s) is not signal.SIG_IGN}
     try:
         yield
     finally:
