@@ -1,8 +1,8 @@
 """Running a workflow: the deployed version read from git objects (or the draft), recorded in the run log.
 
 Stable API: ``run_workflow_version(repo, wf, ...) -> RunOutcome``; ``build_record(...)``.
-A Ctrl-C, SIGTERM or SIGHUP during the run still records it (status ``error``, error ``interrupted``) — the append itself
-runs with those signals held back, so a ref is never left half-written — and then ends with exit 130.
+A Ctrl-C, SIGTERM or SIGHUP during the run still records it (status ``error``, error ``interrupted``) — the append
+itself runs with those signals held back, so a ref is never left half-written — and then ends with exit 130.
 """
 
 from __future__ import annotations
