@@ -363,3 +363,14 @@ def test_control_characters_in_alert_text_never_reach_the_terminal(tmp_repo):
     assert r.cli("run", "bad", "--draft", "--alert", "b.json").code == 1
     table = r.cli("runs", "--drafts").out
     assert "\x1b" not in table and len(table.strip().splitlines()) == 3  # header + one line per run
+
+
+def test_runs_import_of_broken_files_is_never_an_internal_error(tmp_repo):
+    r = tmp_repo
+    r.write("deep.jsonl", '{"started": "2026-11-29T15:58:59.895056+00:00", "v": 1, "x": ' + "[" * 5000 + "]" * 5000 + "}\n")
+    res = r.cli("runs", "import", "deep.jsonl")
+    assert res.code == 1 and "deep.jsonl:1: not a keepwf v1 run record" in res.err, res
+    (r.path / "bin.jsonl").write_bytes(b"\xff\xfe garbage\n")
+    res = r.cli("runs", "import", "bin.jsonl")
+    assert res.code == 2 and "not UTF-8 text" in res.err, res
+    assert r.cli("runs", "import", "-", stdin="").code == 0

@@ -103,13 +103,17 @@ def import_(
     from keepwf import render
     from keepwf.service.runs import import_runs
 
-    if file == "-":
-        lines = sys.stdin.read().split("\n")
-    else:
-        try:
-            lines = (state.cwd() / file).read_text(encoding="utf-8").split("\n")
-        except OSError as e:
-            raise UsageError(f"{file}: cannot read: {e.strerror}", hint="keepwf runs export --jsonl runs.jsonl writes one") from e
+    try:
+        if file == "-":
+            buf = getattr(sys.stdin, "buffer", None)  # bytes, so a non-UTF-8 stream is reported, not a crash
+            lines = (buf.read().decode("utf-8") if buf is not None else sys.stdin.read()).split("\n")
+        else:
+            lines = (state.cwd() / file).read_bytes().decode("utf-8").split("\n")
+    except OSError as e:
+        raise UsageError(f"{file}: cannot read: {e.strerror}", hint="keepwf runs export --jsonl runs.jsonl writes one") from e
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{file}: not UTF-8 text (byte {e.start}): not a file `keepwf runs export` wrote",
+                         hint="keepwf runs export --jsonl runs.jsonl writes one") from None
     res = import_runs(open_repo(), lines, file)
     if json_out:
         render.print_json(res.to_dict())

@@ -150,7 +150,7 @@ def decode_line(line: str | bytes) -> dict[str, Any] | None:
         return None
     try:
         rec = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # garbage, or nested deeper than any record keepwf writes
         return None
     if not isinstance(rec, dict) or rec.get("v") != SCHEMA_VERSION:
         return None
