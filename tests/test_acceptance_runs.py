@@ -158,6 +158,10 @@ def test_bad_event_files_are_usage_errors(tmp_repo):
     r.write("deep.json", '{"c": ' * 5000 + "1" + "}" * 5000)
     res = r.cli("run", "echo", "--alert", "deep.json")
     assert res.code == 2 and "nested too deeply" in res.err, res
+    (r.path / "bin.json").write_bytes(b"\xff\xfe{}")
+    for cmd in (["run", "echo"], ["trigger"]):
+        res = r.cli(*cmd, "--alert", "bin.json")
+        assert res.code == 2 and "not UTF-8 text" in res.err, res
     res = r.cli("trigger", "--alert", "-", stdin='{"name": "x",}')
     assert res.code == 2 and "not valid JSON" in res.err and "line 1 column" in res.err, res
 

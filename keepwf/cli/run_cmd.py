@@ -27,6 +27,8 @@ def read_event(spec: str | None, flag: str) -> dict | None:
             text = (state.cwd() / spec).read_text(encoding="utf-8")
         except OSError as e:
             raise UsageError(f"{flag} {spec}: cannot read: {e.strerror}", hint=f"give a JSON or YAML file: {flag} alert.json") from e
+        except UnicodeDecodeError as e:
+            raise UsageError(f"{flag} {spec}: not UTF-8 text (byte {e.start})", hint=f"{flag} expects one JSON object") from None
     try:
         data = json.loads(text)
     except RecursionError:
