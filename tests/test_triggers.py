@@ -24,13 +24,18 @@ def fires(trigger, alert=ALERT, previous=None):
     ([{"key": "source", "value": "grafana"}, {"key": "environment", "value": "staging"}], False),  # AND-joined
     ([{"key": "environment", "value": "prod", "exclude": True}], False),
     ([{"key": "environment", "value": "staging", "exclude": True}], True),
-    ([{"key": "name", "value": 'r"(CPU|memory)"'}], True),
+    ([{"key": "name", "value": 'r"(CPU|memory)"'}], False),  # Keep: name == "CPU" || name == "memory"
+    ([{"key": "name", "value": 'r"(CPU high on db-1|memory)"'}], True),
+    ([{"key": "source", "value": 'r"(prometheus|grafana)"'}], True),  # source: membership
     ([{"key": "name", "value": 'r"disk|memory"'}], False),
     ([{"key": "name", "value": 'r".*"'}], True),
     ([{"key": "description", "value": 'r".*"'}], False),  # field absent
     ([{"key": "name", "value": 'r".*db-1.*"'}], True),
     ([{"key": "name", "value": 'r"CPU.*"'}], True),
-    ([{"key": "name", "value": 'r"db.*"'}], False),
+    ([{"key": "name", "value": 'r"db.*"'}], True),  # Keep converts x.* to contains("x")
+    ([{"key": "name", "value": 'r"disk.*"'}], False),
+    ([{"key": "severity", "value": "high"}], True),  # the converted filter gets the severity rewrite (blogpost.yml)
+    ([{"key": "severity", "value": "critical", "exclude": True}], True),
     ([{"key": "name", "value": 'r"CPU.*"', "exclude": True}], False),
     ([{"key": "status", "value": 'r"^$"'}], False),
 ])

@@ -4,8 +4,9 @@ Keep's semantics (keep-format.md §1.4):
 
 - ``alert`` trigger: no ``filters`` and no ``cel`` → every alert. ``filters`` (``{key, value, exclude?}``) are
   converted to CEL, AND-joined, and override ``cel``; key ``source`` uses ``.contains()`` (source is a list);
-  ``r"…"`` values support only: an alternation of literals (``a|b``), ``.*``, ``^$``, ``.*x.*``, ``x.*`` — anything
-  else fails closed (the trigger never fires). In CEL, ``source == "x"`` becomes ``source.contains("x")`` and
+  ``r"…"`` values support only: an alternation of literals (``a|b``: equality with one of them; membership for
+  ``source``), ``.*`` (has the field), ``^$`` (empty), ``.*x.*`` and ``x.*`` (both: contains ``x``, as Keep converts
+  them) — anything else fails closed (the trigger never fires). The converted filters get the CEL rewrites below. In CEL, ``source == "x"`` becomes ``source.contains("x")`` and
   severity literals become their order (low=1, info=2, warning=3, high=4, critical=5; the event's severity too), so
   ``severity > 'info'`` works. A CEL error → not run. ``only_on_change`` / ``severity_changed`` compare with the
   previous alert of the same fingerprint (none → run).
@@ -75,11 +76,14 @@ def _regex_to_cel(key: str, rx: str) -> str:
         alts = [a.strip().lstrip("(").rstrip(")") for a in rx.split("|")]
         if any(not a or re.search(r"[\\^$.*+?\[\]{}()]", a) for a in alts):
             raise FilterNotSupported(f'regex r"{rx}": only an alternation of plain literals is supported')
-        return " || ".join(f"{key}.contains({_lit(a)})" for a in alts)
+        # as Keep: each literal is compared whole (`==`), except for `source`, a list (membership)
+        if key == "source":
+            return " || ".join(f"{key}.contains({_lit(a)})" for a in alts)
+        return " || ".join(f"{key} == {_lit(a)}" for a in alts)
     if rx.startswith(".*") and rx.endswith(".*") and len(rx) > 4 and _plain(rx[2:-2]):
         return f"{key}.contains({_lit(rx[2:-2])})"
     if rx.endswith(".*") and _plain(rx[:-2]) and rx[:-2]:
-        return f"{key}.startsWith({_lit(rx[:-2])})"
+        return f"{key}.contains({_lit(rx[:-2])})"  # as Keep: `x.*` is "contains x", not "starts with x"
     raise FilterNotSupported(f'regex r"{rx}" is not one of the shapes Keep supports (a|b, .*, ^$, .*x.*, x.*)')
 
 
@@ -171,7 +175,7 @@ def match_alert_trigger(index: int, trig: dict[str, Any], alert: dict[str, Any],
     expr = None
     if filters:
         try:
-            expr = filters_to_cel(filters)
+            expr = preprocess_cel(filters_to_cel(filters))  # Keep rewrites the converted filters like any CEL
         except FilterNotSupported as e:
             return TriggerMatch(index, "alert", False, f"fails closed: {e}")
     elif cel:
