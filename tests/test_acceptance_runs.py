@@ -378,3 +378,19 @@ def test_runs_import_of_broken_files_is_never_an_internal_error(tmp_repo):
     res = r.cli("runs", "import", "bin.jsonl")
     assert res.code == 2 and "not UTF-8 text" in res.err, res
     assert r.cli("runs", "import", "-", stdin="").code == 0
+
+
+def test_trigger_leaves_disabled_workflows_out(tmp_repo):
+    r = tmp_repo
+    _deploy(r, "paused", """workflow:
+  id: paused
+  disabled: true
+  triggers:
+    - type: alert
+  steps:
+    - name: s
+      provider: {type: console, with: {message: hi}}
+""")
+    res = r.cli("trigger", "--alert", "-", "--explain", stdin=json.dumps({"name": "cpu"}))
+    assert res.code == 0 and "skipped paused v1" in res.out and "disabled" in res.out, res
+    assert r.cli("runs", "paused", "--json").json()["runs"] == []  # no record per alert for a disabled workflow

@@ -48,7 +48,7 @@ INCIDENT_EVENTS = ("created", "updated", "deleted")
 def trigger(repo: Repo, *, alert: dict | None = None, incident: dict | None = None, env: str | None = None,
             dry_run: bool = False, mocks=None, on_start: Callable | None = None,
             progress: Callable | None = None) -> TriggerReport:
-    from keepwf.engine.triggers import match_triggers, normalize_alert
+    from keepwf.engine.triggers import TriggerMatch, match_triggers, normalize_alert
     from keepwf.service.execute import Target, execute, load_version_doc
     from keepwf.service.history import RunLogHistory
     from keepwf.service.versions import deployed_versions
@@ -76,6 +76,8 @@ def trigger(repo: Repo, *, alert: dict | None = None, incident: dict | None = No
         prev = history.previous_alert(wf, str(event.get("fingerprint"))) if kind == "alert" else None
         matches = match_triggers(doc.data.get("triggers") or [], alert=event if kind == "alert" else None,
                                  incident_event=inc_event, previous_alert=prev)
+        if doc.data.get("disabled") in (True, "true"):  # Keep leaves disabled workflows out of event matching
+            matches = [TriggerMatch(m.index, m.type, False, "the workflow is disabled (disabled: true)") for m in matches]
         verdict = WorkflowVerdict(wf, v.label, matches)
         report.verdicts.append(verdict)
         if dry_run or report.interrupted:
