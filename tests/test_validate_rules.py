@@ -38,6 +38,14 @@ def test_missing_id():
     assert "id: my-workflow" in res.problems[0].hint
 
 
+@pytest.mark.parametrize("wid", ["off", "on", "no", "yes", "false"])
+def test_an_id_yaml_reads_as_a_boolean_must_be_quoted(wid):
+    found, res = check("  steps:\n" + step(), head=f"workflow:\n  id: {wid}\n")
+    assert found == [("error", "missing-id", "workflow.id")]
+    assert "boolean" in res.problems[0].message and res.problems[0].hint == f'quote it: id: "{wid}"'
+    assert check("  steps:\n" + step(), head=f'workflow:\n  id: "{wid}"\n')[0] == []
+
+
 @pytest.mark.parametrize("wid", ["has space", "a/b", "x..y", "-lead", "end.lock", "ünïcode"])
 def test_id_must_fit_a_git_ref(wid):
     found, res = check("  steps:\n" + step(), head=f'workflow:\n  id: "{wid}"\n')

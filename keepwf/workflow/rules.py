@@ -109,6 +109,11 @@ def _check_id(c: Checker, node, prefix: str) -> None:
     if not isinstance(idnode, yn.ScalarNode):
         c.error(idnode, join(prefix, "id"), f"the workflow id must be text, not {yn.kind(idnode)}", "e.g. id: disk-space-alert", "missing-id")
         return
+    if yn.kind(idnode) == "a boolean":  # `id: off` / `on` / `yes` / `no`: YAML (and Keep's PyYAML) read a boolean
+        c.error(idnode, join(prefix, "id"), f"the workflow id {idnode.value!r} is read by YAML as the boolean "
+                f"{yn.scalar(idnode)}, not as text (Keep refuses `id: off`; `id: on` would name it True)",
+                f'quote it: id: "{idnode.value}"', "missing-id")
+        return
     wid = str(yn.scalar(idnode))
     if not valid_ref_component(wid):
         c.error(idnode, join(prefix, "id"), f"workflow id {wid!r} cannot be used in a git ref name (deploy tags are keepwf/<env>/<id>/vN)",
