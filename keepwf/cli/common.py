@@ -32,6 +32,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 EnvOpt = Annotated[
     str | None, typer.Option("--env", "-e", help="Environment (default: the default_env of keepwf.toml, 'production').")
 ]
+EnvFilterOpt = Annotated[
+    str | None, typer.Option("--env", "-e", help="Only this environment (default: every environment).")
+]
 LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many rows per page.")]
 PageOpt = Annotated[int, typer.Option("--page", "-p", min=1, help="Page number, 1 = newest.")]
 

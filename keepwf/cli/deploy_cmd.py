@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvOpt, JsonOpt, open_repo
+from keepwf.cli.common import EnvFilterOpt, EnvOpt, JsonOpt, open_repo
 
 MessageOpt = Annotated[Optional[str], typer.Option("--message", "-m", help="Deploy message (the tag's first line).")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Run the checks and show the plan; write nothing.")]
@@ -98,8 +98,8 @@ def prune(
     workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Only this workflow (default: all).")] = None,
     keep: Annotated[Optional[int], typer.Option("--keep", metavar="N", help="Keep the N newest versions (default 10 when --older-than is not given).")] = None,
     older_than: Annotated[Optional[str], typer.Option("--older-than", metavar="AGE", help="Only versions older than AGE (30d, 12h, 2w).")] = None,
-    env: EnvOpt = None,
-    message: MessageOpt = None,
+    env: EnvFilterOpt = None,
+    message: Annotated[Optional[str], typer.Option("--message", "-m", help="Message of the prune's audit record.")] = None,
     dry_run: DryRunOpt = False,
     json_out: JsonOpt = False,
 ) -> int:

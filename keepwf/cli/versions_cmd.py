@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvOpt, JsonOpt, LimitOpt, PageOpt, open_repo
+from keepwf.cli.common import EnvFilterOpt, EnvOpt, JsonOpt, LimitOpt, PageOpt, open_repo
 
 WfArg = Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")]
 
@@ -20,7 +20,7 @@ def _ctx():
 
 
 @app.command("list")
-def list_(env: EnvOpt = None, json_out: JsonOpt = False) -> int:
+def list_(env: EnvFilterOpt = None, json_out: JsonOpt = False) -> int:
     """Every workflow: file, deployed version per env, draft state (in sync / modified / new / deleted)."""
     from keepwf import render
     from keepwf.render.versions import workflow_list
@@ -38,7 +38,7 @@ def list_(env: EnvOpt = None, json_out: JsonOpt = False) -> int:
 @app.command("status")
 def status(
     workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids (default: all).")] = None,
-    env: EnvOpt = None,
+    env: EnvFilterOpt = None,
     json_out: JsonOpt = False,
 ) -> int:
     """Per workflow and env: deployed vN and hash, whether the draft differs, undeployed commits, last runs."""
@@ -123,7 +123,7 @@ def diff(
 
 @app.command("audit")
 def audit(
-    env: EnvOpt = None,
+    env: EnvFilterOpt = None,
     since: Annotated[Optional[str], typer.Option("--since", metavar="T", help="Only entries since T (7d, 2026-11-01).")] = None,
     workflow: Annotated[Optional[str], typer.Option("--workflow", "-w", metavar="WF", help="Only this workflow.")] = None,
     json_out: JsonOpt = False,
