@@ -37,3 +37,22 @@ def test_env_help_of_commands_that_cover_every_env_says_so(staged, command):
 
 def test_prune_message_help_is_about_the_audit_record():
     assert "Deploy message" not in flat(run_cli("prune", "--help").out)
+
+
+def test_history_past_the_last_page_says_so(staged):
+    res = staged.cli("history", "a", "--page", "5")
+    assert res.code == 0 and "page 5 is past the last page (1)" in res.out and "Deploy it" not in res.out
+
+
+def test_audit_with_filters_that_match_nothing(staged):
+    res = staged.cli("audit", "--since", "2099-01-01")
+    assert res.code == 0 and "matches these filters" in res.out and "No deploys yet" not in res.out
+    typo = staged.cli("audit", "-w", "aa")
+    assert typo.code == 2 and "unknown workflow 'aa'" in typo.err, typo
+
+
+def test_show_of_a_hand_made_lightweight_tag_says_it_is_not_a_version(staged):
+    staged.git("tag", "keepwf/production/a/v7", "HEAD")
+    res = staged.cli("show", "a", "--version", "v7")
+    assert res.code == 3 and "is not a keepwf version (lightweight tag" in res.err, res
+    assert "missing from the repository" not in res.err

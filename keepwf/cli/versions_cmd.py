@@ -138,5 +138,5 @@ def audit(
     if json_out:
         render.print_json([e.to_dict() for e in entries])
         return 0
-    draw(entries)
+    draw(entries, filtered=bool(env or since or workflow))
     return 0

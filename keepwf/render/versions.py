@@ -56,6 +56,11 @@ def workflow_list(rows, envs: list[str]) -> None:
 
 
 def history(page) -> None:
+    if not page.versions and page.total:
+        last = -(-page.total // page.limit)
+        line(f"{page.workflow} in {page.env}: {page.total} version(s); page {page.page} is past the last page ({last}). "
+             f"See: keepwf history {page.workflow} --env {page.env} --page {last}")
+        return
     if not page.versions:
         line(f"{page.workflow} has no versions in {page.env}. Deploy it: keepwf deploy {page.workflow} --env {page.env}")
         return
@@ -132,9 +137,9 @@ def summary(s: dict) -> None:
             line("  ", (f"~ {kind[:-1]} {ch['name']}", "yellow"), f" changed: {', '.join(ch['keys'])}")
 
 
-def audit(entries) -> None:
+def audit(entries, filtered: bool = False) -> None:
     if not entries:
-        line("No deploys yet.")
+        line("No deploy, rollback, promote or prune matches these filters." if filtered else "No deploys yet.")
         return
     rows = []
     for e in entries:
