@@ -56,3 +56,11 @@ def test_show_of_a_hand_made_lightweight_tag_says_it_is_not_a_version(staged):
     res = staged.cli("show", "a", "--version", "v7")
     assert res.code == 3 and "is not a keepwf version (lightweight tag" in res.err, res
     assert "missing from the repository" not in res.err
+
+
+def test_deploy_of_a_staged_new_file_does_not_call_it_untracked(staged):
+    staged.write("workflows/b.yml", workflow_yaml("b"))
+    staged.git("add", "workflows/b.yml")
+    res = staged.cli("deploy", "b")
+    assert res.code == 3 and "workflows/b.yml (staged, not committed)" in res.out, res
+    assert "untracked" not in res.out

@@ -140,7 +140,7 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
         f = files[wf]
         at_head = repo.blob_at(head, f.path)
         if at_head is None or at_head[0] != f.blob:
-            dirty.append((wf, f.path, "untracked" if at_head is None else "modified"))
+            dirty.append((wf, f.path, "modified" if at_head else _new_file_state(repo, f.path)))
     if dirty and commit_first and not any(c.failed for c in checks):
         paths = sorted({p for _, p, _ in dirty})
         if dry_run:
@@ -216,3 +216,9 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
     for item, v in zip(res.created, made):
         item.version = v
     return res
+
+
+def _new_file_state(repo: Repo, path: str) -> str:
+    """A file absent from HEAD: 'staged, not committed' when `git add` put it in the index, else 'untracked'."""
+    cp = repo.git("ls-files", "--error-unmatch", "--", path, check=False)
+    return "staged, not committed" if cp.returncode == 0 else "untracked"
