@@ -64,3 +64,12 @@ def test_deploy_of_a_staged_new_file_does_not_call_it_untracked(staged):
     res = staged.cli("deploy", "b")
     assert res.code == 3 and "workflows/b.yml (staged, not committed)" in res.out, res
     assert "untracked" not in res.out
+
+
+def test_reviews_of_an_uncommitted_workflow_is_not_an_unknown_workflow(empty_git):
+    r = empty_git
+    assert r.cli("init").code == 0
+    res = r.cli("reviews", "hello-alert")
+    assert res.code == 0 and "not committed at HEAD" in res.out, res
+    typo = r.cli("reviews", "hello-alrt")
+    assert typo.code == 2 and "did you mean hello-alert?" in typo.err, typo

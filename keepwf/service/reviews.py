@@ -90,6 +90,9 @@ def list_reviews(repo: Repo, config: Config, wf_id: str) -> ReviewList:
     head = repo.head_commit()
     current = catalog.at_commit(repo, head, config).get(wf_id) if head else None
     if not found and current is None:
-        known = sorted(catalog.at_commit(repo, head, config).workflows) if head else []
-        raise catalog.unknown_workflow(wf_id, known)
+        drafts = catalog.working_tree(repo, config)
+        if wf_id in drafts.workflows:  # not committed yet: nothing can have approved it, but it is no typo
+            return ReviewList(wf_id, None, [])
+        known = set(drafts.workflows) | (set(catalog.at_commit(repo, head, config).workflows) if head else set())
+        raise catalog.unknown_workflow(wf_id, sorted(known))
     return ReviewList(wf_id, current.blob if current else None, sorted(found, key=lambda r: r.time, reverse=True))
