@@ -73,3 +73,11 @@ def test_reviews_of_an_uncommitted_workflow_is_not_an_unknown_workflow(empty_git
     assert res.code == 0 and "not committed at HEAD" in res.out, res
     typo = r.cli("reviews", "hello-alrt")
     assert typo.code == 2 and "did you mean hello-alert?" in typo.err, typo
+
+
+def test_validate_in_a_bare_repository_says_there_is_no_working_tree(tmp_path):
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", "--bare", str(tmp_path / "b.git")], check=True)
+    res = run_cli("-C", str(tmp_path / "b.git"), "validate")
+    assert res.code == 2 and "not inside a git working tree (not a repository, or a bare one)" in res.err, res
