@@ -81,3 +81,18 @@ def test_validate_in_a_bare_repository_says_there_is_no_working_tree(tmp_path):
     subprocess.run(["git", "init", "-q", "--bare", str(tmp_path / "b.git")], check=True)
     res = run_cli("-C", str(tmp_path / "b.git"), "validate")
     assert res.code == 2 and "not inside a git working tree (not a repository, or a bare one)" in res.err, res
+
+
+def test_schema_accepts_json_like_every_read_command():
+    import json
+
+    res = run_cli("schema", "--json")
+    assert res.code == 0 and json.loads(res.out)["$schema"].startswith("http://json-schema.org/draft-07")
+
+
+def test_dash_c_mistakes_say_what_is_wrong(tmp_path):
+    (tmp_path / "f.txt").write_text("x")
+    res = run_cli("-C", str(tmp_path / "f.txt"), "status")
+    assert res.code == 2 and "a file, not a folder" in res.err, res
+    res = run_cli("status", "-C")
+    assert res.code == 2 and "requires an argument" in res.err and "No such option" not in res.err, res

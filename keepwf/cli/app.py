@@ -71,6 +71,8 @@ def _hoist_globals(args: list[str]) -> list[str]:
             front += [a, args[i + 1]]
             i += 2
             continue
+        if a == "-C":  # last word: the root then says "Option '-C' requires an argument", not "No such option"
+            return front + [a]
         if a == "--debug":
             front.append(a)
         else:

@@ -22,7 +22,8 @@ class GlobalState:
             if not here.is_dir():
                 from keepwf.errors import UsageError
 
-                raise UsageError(f"cannot change to {str(p)!r}: no such folder", hint="check the path given to -C")
+                why = "a file, not a folder" if here.exists() else "no such folder"
+                raise UsageError(f"cannot change to {str(p)!r}: {why}", hint="check the path given to -C")
         return here
 
 
