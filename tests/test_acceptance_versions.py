@@ -96,3 +96,19 @@ def test_dash_c_mistakes_say_what_is_wrong(tmp_path):
     assert res.code == 2 and "a file, not a folder" in res.err, res
     res = run_cli("status", "-C")
     assert res.code == 2 and "requires an argument" in res.err and "No such option" not in res.err, res
+
+
+def test_a_tag_re_made_on_another_commit_with_copied_trailers_is_foreign(staged):
+    """Trailers copied onto a tag that points at another commit must not be trusted (never silently trusted)."""
+    r = staged
+    first = r.git("rev-parse", "HEAD")
+    r.write("workflows/a.yml", workflow_yaml("a", "two"))
+    r.commit("two")
+    assert r.cli("deploy", "a", "-m", "two").code == 0
+    body = r.git("cat-file", "-p", "keepwf/production/a/v2").split("\n\n", 1)[1]
+    r.git("tag", "-f", "-a", "keepwf/production/a/v2", "-m", body, first)  # moved by hand, trailers kept
+    hist = r.cli("history", "a", "--json").json()
+    v2 = next(v for v in hist["versions"] if v["version"] == "v2")
+    assert v2["foreign"] and "does not hold its Keepwf-Blob" in v2["foreign"]
+    assert hist["deployed"] == "v1", "the moved tag is not trusted as the deployed version"
+    assert "foreign" in r.cli("audit").out
