@@ -112,3 +112,13 @@ def test_a_tag_re_made_on_another_commit_with_copied_trailers_is_foreign(staged)
     assert v2["foreign"] and "does not hold its Keepwf-Blob" in v2["foreign"]
     assert hist["deployed"] == "v1", "the moved tag is not trusted as the deployed version"
     assert "foreign" in r.cli("audit").out
+
+
+def test_help_paragraphs_are_reflowed_to_the_terminal_width(monkeypatch):
+    """Source line breaks of docstrings used to show as ragged short lines in an 80-column terminal."""
+    monkeypatch.setenv("COLUMNS", "80")
+    out = run_cli("init", "--help").out
+    lines = [ln.strip() for ln in out.splitlines()]
+    para = next(i for i, ln in enumerate(lines) if ln.startswith("Creates the workflows folder"))
+    end = lines.index("", para)
+    assert end - para >= 2 and all(len(ln) > 60 for ln in lines[para:end - 1]), f"ragged lines:\n{out}"

@@ -25,7 +25,8 @@ def deploy(
 ) -> int:
     """Run the release checklist, then create one version (annotated tag) per changed workflow, all or none.
 
-    Checks: the workflows validate, the deployed files are committed, the branch may deploy to the env, approvals.
+    Checks: the workflows validate, the deployed files are committed, the branch may deploy to the env, approvals,
+    signing (envs with `signed = true`).
     Unchanged workflows are skipped and said so. Exit 1 invalid, 2 bad usage, 3 refused by the repository state."""
     from keepwf import render
     from keepwf.render.deploy import deploy_result
