@@ -122,3 +122,14 @@ def test_help_paragraphs_are_reflowed_to_the_terminal_width(monkeypatch):
     para = next(i for i, ln in enumerate(lines) if ln.startswith("Creates the workflows folder"))
     end = lines.index("", para)
     assert end - para >= 2 and all(len(ln) > 60 for ln in lines[para:end - 1]), f"ragged lines:\n{out}"
+
+
+def test_list_and_status_warn_about_files_they_cannot_show(staged):
+    staged.write("workflows/broken.yml", "workflow: [\n")
+    staged.write("workflows/dup.yml", workflow_yaml("a", "copy"))
+    for command in ("list", "status"):
+        res = staged.cli(command)
+        assert res.code == 0 and "broken.yml:2:1: not valid YAML" in res.err, res
+        assert "workflow id 'a' is also used in" in res.err and "may be incomplete" in res.err
+        js = staged.cli(command, "--json")
+        assert js.code == 0 and js.json() and "warning" not in js.out

@@ -23,15 +23,17 @@ def _ctx():
 def list_(env: EnvFilterOpt = None, json_out: JsonOpt = False) -> int:
     """Every workflow: file, deployed version per env, draft state (in sync / modified / new / deleted)."""
     from keepwf import render
-    from keepwf.render.versions import workflow_list
+    from keepwf.render.versions import unreadable, workflow_list
     from keepwf.service.status import collect
 
     repo, config = _ctx()
-    rows = collect(repo, config, None, env, with_commits=False)
+    problems: list = []
+    rows = collect(repo, config, None, env, with_commits=False, problems=problems)
     if json_out:
         render.print_json([r.to_dict() for r in rows])
         return 0
     workflow_list(rows, [e.env for e in rows[0].envs] if rows else [])
+    unreadable(problems)
     return 0
 
 
@@ -44,14 +46,17 @@ def status(
     """Per workflow and env: deployed vN and hash, whether the draft differs, undeployed commits, last runs."""
     from keepwf import render
     from keepwf.render.versions import status as draw
+    from keepwf.render.versions import unreadable
     from keepwf.service.status import collect
 
     repo, config = _ctx()
-    rows = collect(repo, config, workflows or None, env)
+    problems: list = []
+    rows = collect(repo, config, workflows or None, env, problems=problems)
     if json_out:
         render.print_json([r.to_dict() for r in rows])
         return 0
     draw(rows)
+    unreadable(problems)
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from keepwf.render import console
+from keepwf.render import console, warn
 from keepwf.render.styled import line, table, tty
 
 _STATE_STYLE = {"in sync": "green", "modified": "yellow", "new": "cyan", "deleted": "red", "absent": "dim"}
@@ -147,3 +147,9 @@ def audit(entries, filtered: bool = False) -> None:
         msg = (f"{e.foreign}: " if e.foreign else "") + e.message.split("\n")[0]
         rows.append([_date(e.date), action, e.env, e.workflow, e.version, e.commit[:10], e.by.split(" <")[0], msg])
     table(["date", "action", "env", "workflow", "version", "commit", "by", "message"], rows)
+
+
+def unreadable(problems) -> None:
+    """Working-tree files the table cannot show right (not readable, duplicate ids), on stderr."""
+    for p in problems:
+        warn(f"{p.location()}: {p.message} (so this listing may be incomplete; details: keepwf validate)")

@@ -56,12 +56,15 @@ def env_names(repo: Repo, config: Config, deployed: dict) -> list[str]:
 
 
 def collect(repo: Repo, config: Config, wf_ids: list[str] | None = None, env: str | None = None, *,
-            with_commits: bool = True) -> list[WorkflowStatus]:
-    """One WorkflowStatus per workflow (working tree ∪ deployed), each with one EnvStatus per env."""
+            with_commits: bool = True, problems: list | None = None) -> list[WorkflowStatus]:
+    """One WorkflowStatus per workflow (working tree ∪ deployed), each with one EnvStatus per env. ``problems``, when
+    given, receives the working tree's load errors (unreadable files, duplicate ids) that the rows cannot show."""
     if env is not None:
         config.env(env)  # unknown env → exit 2
     deployed, foreign = scan_deployed(repo, env)
     drafts = cat.working_tree(repo, config, cat.known_files(deployed.values()))
+    if problems is not None:
+        problems.extend(p for p in drafts.problems if p.severity == "error")
     envs = [env] if env else env_names(repo, config, deployed)
     ids = sorted(set(drafts.workflows) | {wf for (_e, wf) in deployed} | {wf for (_e, wf) in foreign})
     if wf_ids:
