@@ -133,3 +133,12 @@ def test_list_and_status_warn_about_files_they_cannot_show(staged):
         assert "workflow id 'a' is also used in" in res.err and "may be incomplete" in res.err
         js = staged.cli(command, "--json")
         assert js.code == 0 and js.json() and "warning" not in js.out
+
+
+def test_deploy_counts_a_duplicate_id_once_like_validate(staged):
+    staged.write("workflows/dup.yml", workflow_yaml("a", "copy"))
+    staged.write("workflows/a.yml", workflow_yaml("a", "changed"))
+    staged.commit("dup")
+    errors = staged.cli("validate", "--json").json()["summary"]["errors"]
+    res = staged.cli("deploy", "--all", "--dry-run")
+    assert res.code == 1 and f"{errors} error(s); first:" in res.out, (errors, res)

@@ -120,7 +120,9 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
     if all_:  # a broken file is not silently left out of --all
         sources.update({p: drafts.sources[p] for p in cat.broken_files(drafts)})
     problems = [p for p in cat.validate(sources, config) if p.severity == "error"]
-    problems += [p for p in drafts.problems if p.severity == "error" and p.file in sources and p.code == "duplicate-id"]
+    seen_dup = {p.file for p in problems if p.code == "duplicate-id"}  # the validator saw both files: count once
+    problems += [p for p in drafts.problems
+                 if p.severity == "error" and p.file in sources and p.code == "duplicate-id" and p.file not in seen_dup]
     bad_ids = [wf for wf in present if not valid_ref_component(wf)]
     unreadable = [files[wf].path for wf in present if files[wf].doc is None and files[wf].parsed]
     if unreadable and not problems:
