@@ -142,3 +142,21 @@ def test_deploy_counts_a_duplicate_id_once_like_validate(staged):
     errors = staged.cli("validate", "--json").json()["summary"]["errors"]
     res = staged.cli("deploy", "--all", "--dry-run")
     assert res.code == 1 and f"{errors} error(s); first:" in res.out, (errors, res)
+
+
+def test_hand_made_tags_on_a_blob_or_tree_are_foreign_not_a_crash(staged):
+    """A tag under keepwf/ pointing at a blob or a tree made every command exit 4 (internal error)."""
+    r = staged
+    r.git("tag", "keepwf/production/a/v8", r.git("rev-parse", "HEAD:workflows/a.yml"))
+    r.git("tag", "-a", "keepwf/production/a/v9", "-m", "tree", r.git("rev-parse", "HEAD^{tree}"))
+    for args in (["status"], ["list"], ["history", "a"], ["audit"], ["prune", "--dry-run"], ["verify"]):
+        res = r.cli(*args)
+        assert res.code in (0, 1) and "internal error" not in res.err, (args, res)
+    assert "foreign tag keepwf/production/a/v9 ignored: tag on a tree or blob" in r.cli("status", "a").out
+    res = r.cli("show", "a", "--version", "v8")
+    assert res.code == 3 and "lightweight tag on a blob, not a commit" in res.err, res
+    assert r.cli("rollback", "a", "--to", "v9").code == 2
+    r.write("workflows/a.yml", workflow_yaml("a", "next"))
+    r.commit("next")
+    res = r.cli("deploy", "a")
+    assert res.code == 0 and "keepwf/production/a/v10" in res.out, res

@@ -133,7 +133,11 @@ def read_version(repo: Repo, ref: str) -> Version | None:
     pruned = ref.startswith(ARCHIVE_REF_PREFIX)
     short = f"keepwf/{env}/{wf}/v{n}"
     if not isinstance(obj, pygit2.Tag):
-        commit = obj.peel(pygit2.Commit)
+        try:
+            commit = obj.peel(pygit2.Commit)
+        except (pygit2.GitError, ValueError, KeyError):  # a hand-made tag on a blob or tree
+            return Version(wf, env, n, str(obj.id), short, foreign=f"lightweight tag on a {obj.type_str}, not a commit",
+                           pruned=pruned)
         return Version(wf, env, n, str(commit.id), short, message=commit.message.strip().split("\n")[0],
                        tagger_name=commit.committer.name, tagger_email=commit.committer.email,
                        date=iso_date(commit.committer.time, commit.committer.offset), timestamp=commit.committer.time,
@@ -142,11 +146,13 @@ def read_version(repo: Repo, ref: str) -> Version | None:
     try:
         commit = obj.peel(pygit2.Commit)
         commit_id = str(commit.id)
-    except (pygit2.GitError, ValueError, KeyError):
+    except (pygit2.GitError, ValueError, KeyError):  # InvalidSpecError (tag on a tree or blob) is a ValueError
         commit_id = str(obj.target)
     message, trailers = parse_message(obj.message or "")
     foreign = check_trailers(env, wf, n, trailers)
-    if foreign is None and commit is not None:
+    if commit is None:
+        foreign = "tag on a tree or blob, not a commit (made by hand?)"
+    elif foreign is None:
         foreign = _blob_mismatch(commit, trailers.get("Keepwf-Path", ""), trailers.get("Keepwf-Blob", ""))
     tagger = obj.tagger
     return Version(
