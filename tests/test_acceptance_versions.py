@@ -160,3 +160,14 @@ def test_hand_made_tags_on_a_blob_or_tree_are_foreign_not_a_crash(staged):
     r.commit("next")
     res = r.cli("deploy", "a")
     assert res.code == 0 and "keepwf/production/a/v10" in res.out, res
+
+
+def test_init_where_nothing_can_be_written_is_a_message_not_an_internal_error(tmp_path):
+    import os
+
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    target = "/proc/keepwf-cannot-be-here" if os.geteuid() == 0 else str(ro / "sub")  # root ignores mode bits
+    res = run_cli("init", target)
+    assert res.code == 3 and "cannot set up" in res.err and "internal error" not in res.err, res
