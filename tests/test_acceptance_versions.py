@@ -171,3 +171,10 @@ def test_init_where_nothing_can_be_written_is_a_message_not_an_internal_error(tm
     target = "/proc/keepwf-cannot-be-here" if os.geteuid() == 0 else str(ro / "sub")  # root ignores mode bits
     res = run_cli("init", target)
     assert res.code == 3 and "cannot set up" in res.err and "internal error" not in res.err, res
+
+
+def test_orphan_branch_is_not_called_a_repository_without_commits(staged):
+    staged.git("checkout", "-q", "--orphan", "fresh")
+    res = staged.cli("deploy", "--all")
+    assert res.code == 3 and "branch fresh has no commits yet" in res.err, res
+    assert "the repository has no commits yet" not in res.err
