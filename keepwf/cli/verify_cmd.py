@@ -12,7 +12,7 @@ from keepwf.cli.common import EnvFilterOpt, JsonOpt, open_repo
 
 @app.command("verify")
 def verify(
-    workflow: Annotated[Optional[str], typer.Argument(help="Workflow id (default: every workflow).")] = None,
+    workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Workflow id (default: every workflow).")] = None,
     env: EnvFilterOpt = None,
     json_out: JsonOpt = False,
 ) -> int:
