@@ -48,7 +48,7 @@ def deploy(
 @app.command("rollback")
 def rollback(
     workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
-    to: Annotated[Optional[str], typer.Option("--to", metavar="REF", help="Version to go back to (default: the one before the deployed one).")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", metavar="REF", help="Version to go back to: v3, 3, SHA, tag, previous (default: the newest earlier version with other content whose runs did not all fail).")] = None,
     env: EnvOpt = None,
     message: MessageOpt = None,
     dry_run: DryRunOpt = False,

@@ -107,8 +107,8 @@ def show(
 @app.command("diff")
 def diff(
     workflow: WfArg,
-    ref_a: Annotated[Optional[str], typer.Argument(metavar="[REF_A]", help="Default: deployed.")] = None,
-    ref_b: Annotated[Optional[str], typer.Argument(metavar="[REF_B]", help="Default: draft (the working tree).")] = None,
+    ref_a: Annotated[Optional[str], typer.Argument(metavar="[REF_A]", help="v3, 3, SHA, tag, deployed, previous or draft (default: deployed).")] = None,
+    ref_b: Annotated[Optional[str], typer.Argument(metavar="[REF_B]", help="Same forms (default: draft, the working tree).")] = None,
     env: EnvOpt = None,
     json_out: JsonOpt = False,
 ) -> int:
