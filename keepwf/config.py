@@ -138,8 +138,8 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
             if not isinstance(value, _ENV_KEYS[key]) or (key == "approvals" and isinstance(value, bool)):
                 raise _bad(source, text, sec, key, f"wrong type {type(value).__name__}")
         branches = spec.get("branches", ["*"])
-        if not all(isinstance(b, str) and b for b in branches):
-            raise _bad(source, text, sec, "branches", "must be a list of branch names or patterns")
+        if not branches or not all(isinstance(b, str) and b for b in branches):
+            raise _bad(source, text, sec, "branches", 'must be a non-empty list of branch names or patterns ("*" = any)')
         approvals = spec.get("approvals", 0)
         if approvals < 0:
             raise _bad(source, text, sec, "approvals", "must be 0 or more")

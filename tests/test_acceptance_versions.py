@@ -178,3 +178,11 @@ def test_orphan_branch_is_not_called_a_repository_without_commits(staged):
     res = staged.cli("deploy", "--all")
     assert res.code == 3 and "branch fresh has no commits yet" in res.err, res
     assert "the repository has no commits yet" not in res.err
+
+
+def test_an_env_with_an_empty_branch_list_is_a_config_error_not_a_crash(staged):
+    cfg = (staged.path / "keepwf.toml").read_text()
+    staged.write("keepwf.toml", cfg.replace('branches = ["main", "master"]', "branches = []"))
+    staged.commit("freeze production")
+    res = staged.cli("deploy", "a")
+    assert res.code == 2 and "branches › must be a non-empty list" in res.err and "internal error" not in res.err, res
