@@ -186,3 +186,13 @@ def test_an_env_with_an_empty_branch_list_is_a_config_error_not_a_crash(staged):
     staged.commit("freeze production")
     res = staged.cli("deploy", "a")
     assert res.code == 2 and "branches › must be a non-empty list" in res.err and "internal error" not in res.err, res
+
+
+@pytest.mark.parametrize("setting, text", [
+    ('[keepwf]\nworkflows = "x/../../elsewhere"\n', "workflows › must be a folder inside the repository"),
+    ('[keepwf]\ndefault_env = ""\n', "default_env › environment names must be usable in a git ref"),
+])
+def test_keepwf_toml_settings_that_escape_or_cannot_be_refs_are_refused(staged, setting, text):
+    staged.write("keepwf.toml", setting)
+    res = staged.cli("deploy", "a")
+    assert res.code == 2 and text in res.err and "internal error" not in res.err, res
