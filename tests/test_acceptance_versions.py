@@ -196,3 +196,24 @@ def test_keepwf_toml_settings_that_escape_or_cannot_be_refs_are_refused(staged, 
     staged.write("keepwf.toml", setting)
     res = staged.cli("deploy", "a")
     assert res.code == 2 and text in res.err and "internal error" not in res.err, res
+
+
+def test_deploy_commit_commits_nothing_when_the_deploy_is_refused_anyway(staged):
+    """--commit used to commit the file first, then refuse on the branch or approvals: a refused deploy left a commit."""
+    r = staged
+    r.git("checkout", "-q", "-b", "feature")
+    r.write("workflows/a.yml", workflow_yaml("a", "on a feature branch"))
+    head = r.git("rev-parse", "HEAD")
+    res = r.cli("deploy", "a", "--commit", "-m", "try")
+    assert res.code == 3 and "may be deployed only from" in res.err, res
+    assert r.git("rev-parse", "HEAD") == head and "workflows/a.yml" in r.git("status", "--short")
+    r.git("checkout", "-q", "main")  # the edit travels along
+    cfg = (r.path / "keepwf.toml").read_text().replace("approvals = 0", "approvals = 1")
+    r.write("keepwf.toml", cfg)
+    r.commit("production needs a review", "keepwf.toml")
+    head = r.git("rev-parse", "HEAD")
+    res = r.cli("deploy", "a", "--commit", "-m", "try")
+    assert res.code == 3 and "approval" in res.err, res
+    assert r.git("rev-parse", "HEAD") == head, "nothing committed by a refused deploy"
+    res = r.cli("deploy", "a", "--env", "staging", "--commit", "-m", "staging takes it")
+    assert res.code == 0 and r.git("rev-parse", "HEAD") != head, res
