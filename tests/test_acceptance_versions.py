@@ -217,3 +217,13 @@ def test_deploy_commit_commits_nothing_when_the_deploy_is_refused_anyway(staged)
     assert r.git("rev-parse", "HEAD") == head, "nothing committed by a refused deploy"
     res = r.cli("deploy", "a", "--env", "staging", "--commit", "-m", "staging takes it")
     assert res.code == 0 and r.git("rev-parse", "HEAD") != head, res
+
+
+def test_status_in_a_bare_repository_does_not_call_deployed_workflows_deleted(staged, tmp_path):
+    bare = tmp_path / "server.git"
+    staged.git("clone", "-q", "--bare", str(staged.path), str(bare))
+    res = run_cli("-C", str(bare), "status", "--json")
+    assert res.code == 0, res
+    envs = res.json()[0]["envs"]
+    assert {e["draft"] for e in envs} == {"no working tree"} and res.json()[0]["path"] == "workflows/a.yml"
+    assert "deleted" not in run_cli("-C", str(bare), "list").out
