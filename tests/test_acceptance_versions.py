@@ -227,3 +227,6 @@ def test_status_in_a_bare_repository_does_not_call_deployed_workflows_deleted(st
     envs = res.json()[0]["envs"]
     assert {e["draft"] for e in envs} == {"no working tree"} and res.json()[0]["path"] == "workflows/a.yml"
     assert "deleted" not in run_cli("-C", str(bare), "list").out
+    diff = run_cli("-C", str(bare), "diff", "a")
+    assert diff.code == 2 and "bare repository: there is no working tree, so no draft of a" in diff.err, diff
+    assert run_cli("-C", str(bare), "reviews", "a").code == 0
