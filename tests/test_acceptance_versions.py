@@ -230,3 +230,11 @@ def test_status_in_a_bare_repository_does_not_call_deployed_workflows_deleted(st
     diff = run_cli("-C", str(bare), "diff", "a")
     assert diff.code == 2 and "bare repository: there is no working tree, so no draft of a" in diff.err, diff
     assert run_cli("-C", str(bare), "reviews", "a").code == 0
+
+
+def test_a_commit_ref_prefers_the_version_keepwf_trusts_over_a_hand_made_tag(staged):
+    head = staged.git("rev-parse", "HEAD")
+    staged.git("tag", "keepwf/production/a/v5", head)  # lightweight, same commit as v1
+    for ref in (head[:8], "HEAD"):
+        res = staged.cli("show", "a", "--version", ref, "--json")
+        assert res.code == 0 and res.json()["version"]["version"] == "v1", (ref, res)

@@ -164,7 +164,7 @@ def resolve_version(repo: Repo, wf_id: str, env: str, ref: str | None = None) ->
             raise UsageError(f"commit prefix {text} is ambiguous among {wf_id}'s versions in {env}: {shown}",
                              hint="give more characters of the SHA, or the version number (v3)")
         if hits:
-            return hits[0]  # the newest version of that commit
+            return min(hits, key=lambda v: not v.trusted)  # the newest version of that commit keepwf trusts
         full = repo.resolve_commit(text)
         if full:
             raise UsageError(f"commit {full[:12]} is not a version of {wf_id} in {env}", hint=hint)
@@ -175,7 +175,7 @@ def resolve_version(repo: Repo, wf_id: str, env: str, ref: str | None = None) ->
         if full:
             hits = [v for v in versions if v.commit == full]
             if hits:
-                return hits[0]
+                return min(hits, key=lambda v: not v.trusted)
             raise UsageError(f"{text} is commit {full[:12]}, which is not a version of {wf_id} in {env}",
                              hint=hint)
     raise UsageError(
