@@ -18,6 +18,8 @@ FORBIDDEN = {
     "keepwf.service": ("pygit2", "typer", "click", "rich", "keepwf.cli", "keepwf.render"),
     "keepwf.render": ("pygit2", "typer", "click", "keepwf.store", "keepwf.cli"),
     "keepwf.cli": ("pygit2",),
+    # the git hooks' entry point: a CLI without typer (hooks must start fast), so no typer/rich/pygit2 at all
+    "keepwf.hookentry": ("pygit2", "typer", "click", "rich"),
     "keepwf.config": ("pygit2", "typer", "click", "rich"),
     "keepwf.errors": ("pygit2", "typer", "click", "rich"),
 }
