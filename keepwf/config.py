@@ -117,7 +117,7 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
     kp = data.get("keepwf", {})
     if "workflows" in kp:
         wf = kp["workflows"].strip().strip("/")
-        if not wf or wf.startswith("..") or wf.startswith("/"):
+        if not wf or wf.startswith("/") or ".." in wf.replace("\\", "/").split("/"):
             raise _bad(source, text, "keepwf", "workflows", "must be a folder inside the repository")
         kw["workflows_dir"] = wf
     eng = data.get("engine", {})
@@ -138,13 +138,15 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
             if not isinstance(value, _ENV_KEYS[key]) or (key == "approvals" and isinstance(value, bool)):
                 raise _bad(source, text, sec, key, f"wrong type {type(value).__name__}")
         branches = spec.get("branches", ["*"])
-        if not all(isinstance(b, str) and b for b in branches):
-            raise _bad(source, text, sec, "branches", "must be a list of branch names or patterns")
+        if not branches or not all(isinstance(b, str) and b for b in branches):
+            raise _bad(source, text, sec, "branches", 'must be a non-empty list of branch names or patterns ("*" = any)')
         approvals = spec.get("approvals", 0)
         if approvals < 0:
             raise _bad(source, text, sec, "approvals", "must be 0 or more")
         envs[name] = EnvConfig(name, tuple(branches), approvals, spec.get("signed", False))
     default_env = kp.get("default_env", DEFAULT_ENV)
+    if not valid_ref_component(default_env):
+        raise _bad(source, text, "keepwf", "default_env", "environment names must be usable in a git ref (letters, digits, - _ .)")
     if not envs:
         envs = {default_env: EnvConfig(default_env)}
     elif default_env not in envs:

@@ -126,7 +126,7 @@ def test_deploy_to_signed_env_without_a_key_refuses_cleanly(tmp_repo):
     assert r.code == 3 and "no user.signingkey" in (r.out + r.err), r
     tmp_repo.git("config", "user.signingkey", str(tmp_repo.path / "no-such-key"))
     r = tmp_repo.cli("deploy", "hello-alert")
-    assert r.code == 3 and "could not sign" in r.err, r
+    assert r.code == 3 and "could not sign the deploy tag, so no version was created" in r.err, r
     assert tmp_repo.git("tag", "-l") == ""
 
 

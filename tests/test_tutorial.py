@@ -4,9 +4,41 @@ documented (0 unless marked `# exit N`)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 from scripts.run_tutorial import TUTORIAL, parse, run, tutorial_env
+
+
+def _norm(text: str) -> str:
+    """What may differ between the page and a real run: hashes, run ids, times, durations, temp paths, spacing."""
+    text = re.sub(r"\b[0-9A-Z]{12}(?:[0-9A-Z]{14})?\b", "R", text)  # run ids (ULID) and their 12-char prefix
+    text = re.sub(r"\b[0-9a-f]{7,40}\b", "H", text)
+    text = re.sub(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z?", "T", text)
+    text = re.sub(r"\b\d+ms\b", "Nms", text)
+    text = re.sub(r"/tmp/\S+?/work", "/W", text)
+    return " ".join(text.split())
+
+
+def _documented_output(lines: list[str], c) -> list[str]:
+    """The output lines the page shows under command ``c`` (up to the next `$ ` or the end of the block)."""
+    j = c.line - 1 + len(c.text.splitlines())
+    out = []
+    while j < len(lines) and not lines[j].startswith(("$ ", "```")):
+        out.append(lines[j])
+        j += 1
+    return out
+
+
+def _shown_in(doc_line: str, got: str) -> bool:
+    """``doc_line`` appears in the real output, `…` standing for anything."""
+    pos = 0
+    for part in (_norm(p) for p in doc_line.split("…")):
+        k = got.find(part, pos)
+        if k < 0:
+            return False
+        pos = k + len(part)
+    return True
 
 
 def test_tutorial_runs_end_to_end(tmp_path):
@@ -18,8 +50,12 @@ def test_tutorial_runs_end_to_end(tmp_path):
     work.mkdir()
     results = run(cmds, work, tutorial_env(home))
     assert len(results) == len(cmds), results[-1][2][-3000:]
+    lines = TUTORIAL.read_text(encoding="utf-8").splitlines()
     for c, rc, out in results:
         assert rc == c.expect, f"docs/tutorial.md:{c.line}: `{c.text}` exited {rc}, expected {c.expect}\n{out[-3000:]}"
+        got = _norm(out.replace(str(tmp_path), "/tmp/xyz"))
+        stale = [d for d in _documented_output(lines, c) if d.strip() and not _shown_in(d, got)]
+        assert not stale, f"docs/tutorial.md:{c.line}: `{c.text}` no longer prints {stale}\n--- real output:\n{out[-3000:]}"
     # what the team ends up with, on the shared bare repository
     bare = work / "team.git"
     tags = subprocess.run(["git", "for-each-ref", "--format=%(refname:short)", "refs/tags/keepwf/"], cwd=bare,

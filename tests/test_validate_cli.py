@@ -77,7 +77,7 @@ def test_outside_a_repository_paths_work_without_git(tmp_path):
 def test_outside_a_repository_without_paths_says_what_to_do(tmp_path):
     r = _check(tmp_path)
     assert r.code == 2
-    assert "not inside a git repository" in r.err and "keepwf validate PATH" in r.err
+    assert "not inside a git working tree" in r.err and "keepwf validate PATH" in r.err
 
 
 def test_folder_with_no_workflows_is_a_note_and_exit_0(tmp_path):

@@ -107,3 +107,16 @@ def test_status_counts_undeployed_commits(three):
     lst = r.cli("list", "--json").json()
     assert {w["workflow"]: w["envs"][0]["deployed"]["version"] for w in lst if w["envs"][0]["deployed"]} == {
         "pager": "v3", "other": "v1", "hello-alert": "v1"}
+
+
+def test_head_and_branch_name_the_commit_not_the_deployed_version(three):
+    """`--version HEAD` used to mean "deployed" even when HEAD was another commit: a git user got the wrong YAML."""
+    r = three
+    assert version_of(r, "--version", "HEAD") == "v2", "HEAD is c2, deployed as v2 (deployed is v3 = c1)"
+    r.git("branch", "at-one", r.c1)
+    assert version_of(r, "--version", "at-one") == "v3", "c1 is deployed as v1 and v3: the newest"
+    r.write("workflows/x.yml", workflow_yaml("x"))
+    c = r.commit("unrelated")
+    assert version_of(r, "--version", "HEAD~1") == "v2"
+    res = r.cli("show", "pager", "--version", "HEAD")
+    assert res.code == 2 and f"HEAD is commit {c[:12]}, which is not a version of pager" in res.err, res

@@ -57,6 +57,22 @@ def _root(
 from keepwf.cli import commands as _commands  # noqa: E402,F401
 
 
+def _reflow_help(t: typer.Typer) -> None:
+    """Docstrings are wrapped at 120 columns for the source; help shows each paragraph as one line that the terminal
+    wraps (otherwise an 80-column terminal shows every source line break as a ragged short line)."""
+    import inspect
+
+    for info in t.registered_commands:
+        doc = info.help or (info.callback.__doc__ if info.callback else None)
+        if doc:
+            info.help = "\n\n".join(" ".join(p.split()) for p in inspect.cleandoc(doc).split("\n\n"))
+    for group in t.registered_groups:
+        _reflow_help(group.typer_instance)
+
+
+_reflow_help(app)
+
+
 def _hoist_globals(args: list[str]) -> list[str]:
     """Move -C PATH and --debug in front of the command name, so `keepwf status -C repo` works like `-C repo status`."""
     front: list[str] = []
@@ -71,6 +87,8 @@ def _hoist_globals(args: list[str]) -> list[str]:
             front += [a, args[i + 1]]
             i += 2
             continue
+        if a == "-C":  # last word: the root then says "Option '-C' requires an argument", not "No such option"
+            return front + [a]
         if a == "--debug":
             front.append(a)
         else:

@@ -22,7 +22,8 @@ class GlobalState:
             if not here.is_dir():
                 from keepwf.errors import UsageError
 
-                raise UsageError(f"cannot change to {str(p)!r}: no such folder", hint="check the path given to -C")
+                why = "a file, not a folder" if here.exists() else "no such folder"
+                raise UsageError(f"cannot change to {str(p)!r}: {why}", hint="check the path given to -C")
         return here
 
 
@@ -31,6 +32,9 @@ state = GlobalState()
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout (and nothing else).")]
 EnvOpt = Annotated[
     str | None, typer.Option("--env", "-e", help="Environment (default: the default_env of keepwf.toml, 'production').")
+]
+EnvFilterOpt = Annotated[
+    str | None, typer.Option("--env", "-e", help="Only this environment (default: every environment).")
 ]
 LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many rows per page.")]
 PageOpt = Annotated[int, typer.Option("--page", "-p", min=1, help="Page number, 1 = newest.")]

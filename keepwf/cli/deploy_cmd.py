@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvOpt, JsonOpt, open_repo
+from keepwf.cli.common import EnvFilterOpt, EnvOpt, JsonOpt, open_repo
 
 MessageOpt = Annotated[Optional[str], typer.Option("--message", "-m", help="Deploy message (the tag's first line).")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Run the checks and show the plan; write nothing.")]
@@ -25,7 +25,8 @@ def deploy(
 ) -> int:
     """Run the release checklist, then create one version (annotated tag) per changed workflow, all or none.
 
-    Checks: the workflows validate, the deployed files are committed, the branch may deploy to the env, approvals.
+    Checks: the workflows validate, the deployed files are committed, the branch may deploy to the env, approvals,
+    signing (envs with `signed = true`).
     Unchanged workflows are skipped and said so. Exit 1 invalid, 2 bad usage, 3 refused by the repository state."""
     from keepwf import render
     from keepwf.render.deploy import deploy_result
@@ -47,7 +48,7 @@ def deploy(
 @app.command("rollback")
 def rollback(
     workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
-    to: Annotated[Optional[str], typer.Option("--to", metavar="REF", help="Version to go back to (default: the one before the deployed one).")] = None,
+    to: Annotated[Optional[str], typer.Option("--to", metavar="REF", help="Version to go back to: v3, 3, SHA, tag, previous (default: the newest earlier version with other content whose runs did not all fail).")] = None,
     env: EnvOpt = None,
     message: MessageOpt = None,
     dry_run: DryRunOpt = False,
@@ -98,8 +99,8 @@ def prune(
     workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Only this workflow (default: all).")] = None,
     keep: Annotated[Optional[int], typer.Option("--keep", metavar="N", help="Keep the N newest versions (default 10 when --older-than is not given).")] = None,
     older_than: Annotated[Optional[str], typer.Option("--older-than", metavar="AGE", help="Only versions older than AGE (30d, 12h, 2w).")] = None,
-    env: EnvOpt = None,
-    message: MessageOpt = None,
+    env: EnvFilterOpt = None,
+    message: Annotated[Optional[str], typer.Option("--message", "-m", help="Message of the prune's audit record.")] = None,
     dry_run: DryRunOpt = False,
     json_out: JsonOpt = False,
 ) -> int:

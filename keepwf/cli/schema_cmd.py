@@ -8,12 +8,13 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import state
+from keepwf.cli.common import JsonOpt, state
 
 
 @app.command("schema")
 def schema(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the schema to FILE instead of stdout.")] = None,
+    json_out: JsonOpt = False,  # the output is JSON anyway; accepted like on every read command
 ) -> int:
     """Print the JSON Schema (draft-07) of the workflow format, for editors' YAML plugins.
 

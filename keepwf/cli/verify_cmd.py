@@ -7,13 +7,13 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvOpt, JsonOpt, open_repo
+from keepwf.cli.common import EnvFilterOpt, JsonOpt, open_repo
 
 
 @app.command("verify")
 def verify(
-    workflow: Annotated[Optional[str], typer.Argument(help="Workflow id (default: every workflow).")] = None,
-    env: EnvOpt = None,
+    workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Workflow id (default: every workflow).")] = None,
+    env: EnvFilterOpt = None,
     json_out: JsonOpt = False,
 ) -> int:
     """Check the signatures of deploy tags (`git verify-tag`).

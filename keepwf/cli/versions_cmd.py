@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvOpt, JsonOpt, LimitOpt, PageOpt, open_repo
+from keepwf.cli.common import EnvFilterOpt, EnvOpt, JsonOpt, LimitOpt, PageOpt, open_repo
 
 WfArg = Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")]
 
@@ -20,38 +20,43 @@ def _ctx():
 
 
 @app.command("list")
-def list_(env: EnvOpt = None, json_out: JsonOpt = False) -> int:
+def list_(env: EnvFilterOpt = None, json_out: JsonOpt = False) -> int:
     """Every workflow: file, deployed version per env, draft state (in sync / modified / new / deleted)."""
     from keepwf import render
-    from keepwf.render.versions import workflow_list
+    from keepwf.render.versions import unreadable, workflow_list
     from keepwf.service.status import collect
 
     repo, config = _ctx()
-    rows = collect(repo, config, None, env, with_commits=False)
+    problems: list = []
+    rows = collect(repo, config, None, env, with_commits=False, problems=problems)
     if json_out:
         render.print_json([r.to_dict() for r in rows])
         return 0
     workflow_list(rows, [e.env for e in rows[0].envs] if rows else [])
+    unreadable(problems)
     return 0
 
 
 @app.command("status")
 def status(
     workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids (default: all).")] = None,
-    env: EnvOpt = None,
+    env: EnvFilterOpt = None,
     json_out: JsonOpt = False,
 ) -> int:
     """Per workflow and env: deployed vN and hash, whether the draft differs, undeployed commits, last runs."""
     from keepwf import render
     from keepwf.render.versions import status as draw
+    from keepwf.render.versions import unreadable
     from keepwf.service.status import collect
 
     repo, config = _ctx()
-    rows = collect(repo, config, workflows or None, env)
+    problems: list = []
+    rows = collect(repo, config, workflows or None, env, problems=problems)
     if json_out:
         render.print_json([r.to_dict() for r in rows])
         return 0
     draw(rows)
+    unreadable(problems)
     return 0
 
 
@@ -102,8 +107,8 @@ def show(
 @app.command("diff")
 def diff(
     workflow: WfArg,
-    ref_a: Annotated[Optional[str], typer.Argument(metavar="[REF_A]", help="Default: deployed.")] = None,
-    ref_b: Annotated[Optional[str], typer.Argument(metavar="[REF_B]", help="Default: draft (the working tree).")] = None,
+    ref_a: Annotated[Optional[str], typer.Argument(metavar="[REF_A]", help="v3, 3, SHA, tag, deployed, previous or draft (default: deployed).")] = None,
+    ref_b: Annotated[Optional[str], typer.Argument(metavar="[REF_B]", help="Same forms (default: draft, the working tree).")] = None,
     env: EnvOpt = None,
     json_out: JsonOpt = False,
 ) -> int:
@@ -123,7 +128,7 @@ def diff(
 
 @app.command("audit")
 def audit(
-    env: EnvOpt = None,
+    env: EnvFilterOpt = None,
     since: Annotated[Optional[str], typer.Option("--since", metavar="T", help="Only entries since T (7d, 2026-11-01).")] = None,
     workflow: Annotated[Optional[str], typer.Option("--workflow", "-w", metavar="WF", help="Only this workflow.")] = None,
     json_out: JsonOpt = False,
@@ -138,5 +143,5 @@ def audit(
     if json_out:
         render.print_json([e.to_dict() for e in entries])
         return 0
-    draw(entries)
+    draw(entries, filtered=bool(env or since or workflow))
     return 0

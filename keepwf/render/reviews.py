@@ -17,6 +17,10 @@ def approved(res) -> None:
 
 
 def review_list(lst) -> None:
+    if not lst.reviews and lst.current_blob is None:
+        render.line(f"no reviews of {lst.workflow} yet: it is not committed at HEAD (commit it, then a reviewer runs "
+                    f"`keepwf approve {lst.workflow}`)")
+        return
     if not lst.reviews:
         render.line(f"no reviews of {lst.workflow} yet (record one with `keepwf approve {lst.workflow}`)")
         return

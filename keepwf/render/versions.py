@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from keepwf.render import console
+from keepwf.render import console, warn
 from keepwf.render.styled import line, table, tty
 
 _STATE_STYLE = {"in sync": "green", "modified": "yellow", "new": "cyan", "deleted": "red", "absent": "dim"}
@@ -56,6 +56,11 @@ def workflow_list(rows, envs: list[str]) -> None:
 
 
 def history(page) -> None:
+    if not page.versions and page.total:
+        last = -(-page.total // page.limit)
+        line(f"{page.workflow} in {page.env}: {page.total} version(s); page {page.page} is past the last page ({last}). "
+             f"See: keepwf history {page.workflow} --env {page.env} --page {last}")
+        return
     if not page.versions:
         line(f"{page.workflow} has no versions in {page.env}. Deploy it: keepwf deploy {page.workflow} --env {page.env}")
         return
@@ -132,9 +137,9 @@ def summary(s: dict) -> None:
             line("  ", (f"~ {kind[:-1]} {ch['name']}", "yellow"), f" changed: {', '.join(ch['keys'])}")
 
 
-def audit(entries) -> None:
+def audit(entries, filtered: bool = False) -> None:
     if not entries:
-        line("No deploys yet.")
+        line("No deploy, rollback, promote or prune matches these filters." if filtered else "No deploys yet.")
         return
     rows = []
     for e in entries:
@@ -142,3 +147,9 @@ def audit(entries) -> None:
         msg = (f"{e.foreign}: " if e.foreign else "") + e.message.split("\n")[0]
         rows.append([_date(e.date), action, e.env, e.workflow, e.version, e.commit[:10], e.by.split(" <")[0], msg])
     table(["date", "action", "env", "workflow", "version", "commit", "by", "message"], rows)
+
+
+def unreadable(problems) -> None:
+    """Working-tree files the table cannot show right (not readable, duplicate ids), on stderr."""
+    for p in problems:
+        warn(f"{p.location()}: {p.message} (so this listing may be incomplete; details: keepwf validate)")

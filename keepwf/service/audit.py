@@ -63,6 +63,10 @@ def audit(repo: Repo, config: Config, env: str | None = None, since: str | None 
           now: float | None = None) -> list[AuditEntry]:
     if env is not None:
         config.env(env)
+    if workflow:
+        from keepwf.service.timeline import known_workflow
+
+        known_workflow(repo, config, workflow)  # a typo is exit 2 with a did-you-mean, not an empty audit
     cutoff = parse_since(since, time.time() if now is None else now) if since else None
     entries: list[AuditEntry] = []
     for archived in (False, True):

@@ -53,6 +53,12 @@ class DiffResult:
 def side(repo: Repo, config: Config, wf: str, env: str, ref: str | None, drafts) -> Side:
     if ref == DRAFT:
         from keepwf.service.catalog import draft_file
+
+        if repo.is_bare:
+            from keepwf.errors import UsageError
+
+            raise UsageError(f"{repo.git_dir} is a bare repository: there is no working tree, so no draft of {wf}",
+                             hint=f"compare two versions instead: keepwf diff {wf} previous deployed")
         from keepwf.service.versions import deployed_version
 
         dep = deployed_version(repo, wf, env)

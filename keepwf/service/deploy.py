@@ -120,7 +120,9 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
     if all_:  # a broken file is not silently left out of --all
         sources.update({p: drafts.sources[p] for p in cat.broken_files(drafts)})
     problems = [p for p in cat.validate(sources, config) if p.severity == "error"]
-    problems += [p for p in drafts.problems if p.severity == "error" and p.file in sources and p.code == "duplicate-id"]
+    seen_dup = {p.file for p in problems if p.code == "duplicate-id"}  # the validator saw both files: count once
+    problems += [p for p in drafts.problems
+                 if p.severity == "error" and p.file in sources and p.code == "duplicate-id" and p.file not in seen_dup]
     bad_ids = [wf for wf in present if not valid_ref_component(wf)]
     unreadable = [files[wf].path for wf in present if files[wf].doc is None and files[wf].parsed]
     if unreadable and not problems:
@@ -140,8 +142,14 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
         f = files[wf]
         at_head = repo.blob_at(head, f.path)
         if at_head is None or at_head[0] != f.blob:
-            dirty.append((wf, f.path, "untracked" if at_head is None else "modified"))
-    if dirty and commit_first and not any(c.failed for c in checks):
+            dirty.append((wf, f.path, "modified" if at_head else _new_file_state(repo, f.path)))
+    blocker = _refused_later(repo, env_cfg, files, present, deployed, env, bad_ids, who) if dirty and commit_first else None
+    if dirty and commit_first and (any(c.failed for c in checks) or blocker):
+        paths = sorted({p for _, p, _ in dirty})
+        checks.append(CheckItem("committed", "skip", f"not committed ({blocker or 'an earlier check failed'}): "
+                                + ", ".join(paths)))
+        dirty = []
+    elif dirty and commit_first:
         paths = sorted({p for _, p, _ in dirty})
         if dry_run:
             checks.append(CheckItem("committed", "ok", "would commit " + ", ".join(paths)))
@@ -216,3 +224,28 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
     for item, v in zip(res.created, made):
         item.version = v
     return res
+
+
+def _new_file_state(repo: Repo, path: str) -> str:
+    """A file absent from HEAD: 'staged, not committed' when `git add` put it in the index, else 'untracked'."""
+    cp = repo.git("ls-files", "--error-unmatch", "--", path, check=False)
+    return "staged, not committed" if cp.returncode == 0 else "untracked"
+
+
+def _refused_later(repo: Repo, env_cfg, files, present, deployed, env: str, bad_ids, who) -> str | None:
+    """Before ``--commit`` commits anything: would the branch, approvals or signing item refuse the deploy anyway?
+    (Then nothing is committed: a refused deploy leaves the branch as it was.)"""
+    if not env_cfg.allows_branch(repo.branch()):
+        return "the branch may not deploy to " + env
+    for wf in present:
+        prev = deployed.get((env, wf))
+        if wf in bad_ids or (prev is not None and prev.blob == files[wf].blob):
+            continue
+        if check_approvals(repo, env_cfg, wf, files[wf].blob, who.email if who else "").failed:
+            return "approvals missing"
+    if env_cfg.signed:
+        from keepwf.store.signing import signing_setup
+
+        if not signing_setup(repo)[0]:
+            return "tag signing is not set up"
+    return None

@@ -62,12 +62,21 @@ class InitResult:
 
 
 def init_project(path: Path) -> InitResult:
-    from keepwf.store.repo import Repo
-    from keepwf.store.settings import configure_notes_merge, load_config
-
     path = path.resolve()
     if path.exists() and not path.is_dir():
         raise UsageError(f"{path} is a file, not a folder", hint="give keepwf init a folder")
+    try:
+        return _init(path)
+    except OSError as e:  # read-only or special file system, no permission: a message, not an internal error
+        where = e.filename or path
+        raise StateError(f"cannot set up {path}: {e.strerror or e} ({where})",
+                         hint="give keepwf init a folder you can write to") from e
+
+
+def _init(path: Path) -> InitResult:
+    from keepwf.store.repo import Repo
+    from keepwf.store.settings import configure_notes_merge, load_config
+
     path.mkdir(parents=True, exist_ok=True)
     created_repo = False
     try:

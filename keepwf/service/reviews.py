@@ -89,7 +89,9 @@ def list_reviews(repo: Repo, config: Config, wf_id: str) -> ReviewList:
     found = [r for r in store.all_reviews(repo) if r.workflow == wf_id]
     head = repo.head_commit()
     current = catalog.at_commit(repo, head, config).get(wf_id) if head else None
-    if not found and current is None:
-        known = sorted(catalog.at_commit(repo, head, config).workflows) if head else []
-        raise catalog.unknown_workflow(wf_id, known)
+    if not found and current is None:  # not at HEAD: a draft not committed yet, or deployed only (a bare server)
+        from keepwf.service.timeline import known_workflow
+
+        known_workflow(repo, config, wf_id)  # a typo: exit 2 with a did-you-mean
+        return ReviewList(wf_id, None, [])
     return ReviewList(wf_id, current.blob if current else None, sorted(found, key=lambda r: r.time, reverse=True))

@@ -12,6 +12,7 @@ from keepwf.store.history import CommitInfo, commits_touching
 from keepwf.store.repo import Repo
 
 IN_SYNC, MODIFIED, NEW, DELETED = "in sync", "modified", "new", "deleted"
+NO_TREE = "no working tree"  # a bare repository (e.g. the team's server): there is no draft to compare
 
 
 def draft_state(draft: cat.WorkflowFile | None, deployed: Version | None) -> str:
@@ -26,7 +27,7 @@ def draft_state(draft: cat.WorkflowFile | None, deployed: Version | None) -> str
 class EnvStatus:
     env: str
     deployed: Version | None
-    draft: str  # in sync | modified | new | deleted
+    draft: str  # in sync | modified | new | deleted | absent | no working tree
     undeployed: list[CommitInfo] = field(default_factory=list)
     last_runs: list | None = None  # filled by the runs feature (see service.status.attach_runs)
     foreign: list[Version] = field(default_factory=list)  # tags newer than the deployed one that keepwf did not make
@@ -56,12 +57,15 @@ def env_names(repo: Repo, config: Config, deployed: dict) -> list[str]:
 
 
 def collect(repo: Repo, config: Config, wf_ids: list[str] | None = None, env: str | None = None, *,
-            with_commits: bool = True) -> list[WorkflowStatus]:
-    """One WorkflowStatus per workflow (working tree ∪ deployed), each with one EnvStatus per env."""
+            with_commits: bool = True, problems: list | None = None) -> list[WorkflowStatus]:
+    """One WorkflowStatus per workflow (working tree ∪ deployed), each with one EnvStatus per env. ``problems``, when
+    given, receives the working tree's load errors (unreadable files, duplicate ids) that the rows cannot show."""
     if env is not None:
         config.env(env)  # unknown env → exit 2
     deployed, foreign = scan_deployed(repo, env)
     drafts = cat.working_tree(repo, config, cat.known_files(deployed.values()))
+    if problems is not None:
+        problems.extend(p for p in drafts.problems if p.severity == "error")
     envs = [env] if env else env_names(repo, config, deployed)
     ids = sorted(set(drafts.workflows) | {wf for (_e, wf) in deployed} | {wf for (_e, wf) in foreign})
     if wf_ids:
@@ -74,10 +78,11 @@ def collect(repo: Repo, config: Config, wf_ids: list[str] | None = None, env: st
     for wf in ids:
         any_v = next((deployed[(e, wf)] for e in envs if (e, wf) in deployed), None)
         draft = cat.draft_file(drafts, wf, any_v.path if any_v else None)
-        row = WorkflowStatus(wf, draft.path if draft else None)
+        bare = repo.is_bare
+        row = WorkflowStatus(wf, draft.path if draft else (any_v.path if bare and any_v else None))
         for e in envs:
             v = deployed.get((e, wf))
-            st = EnvStatus(e, v, draft_state(draft, v), foreign=foreign.get((e, wf), []))
+            st = EnvStatus(e, v, NO_TREE if bare else draft_state(draft, v), foreign=foreign.get((e, wf), []))
             if with_commits and head and v is not None:  # never deployed there: every commit is "undeployed"
                 paths = tuple({p for p in ((draft.path if draft else None), v.path) if p})
                 st.undeployed = commits_touching(repo, head, v.commit, paths)

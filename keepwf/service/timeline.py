@@ -74,6 +74,9 @@ def version_content(repo: Repo, v: Version) -> bytes:
         except (KeyError, ValueError):
             pass
     found = repo.blob_at(v.commit, v.path) if v.path else None
+    if found is None and v.foreign and not v.path:
+        raise StateError(f"{v.tag} is not a keepwf version ({v.foreign}): it names no workflow file, so keepwf "
+                         "cannot tell what it holds", hint=f"inspect it with git: git show --stat {v.tag}")
     if found is None:
         raise StateError(f"{v.tag}: the blob of {v.path or v.workflow} is missing from the repository",
                          hint="git fetch the missing objects, or check the tag with `git cat-file -p " + v.tag + "`")

@@ -56,7 +56,8 @@ def collect(cwd: Path, paths: list[str]) -> tuple[list[tuple[Path, str]], list[t
     if not paths:
         if root is None:
             raise UsageError(
-                f"{cwd} is not inside a git repository, so there is no workflows folder to check",
+                f"{cwd} is not inside a git working tree (not a repository, or a bare one), so there is no workflows folder "
+                "to check",
                 hint="name the files or folders to check: keepwf validate PATH…  (or create a repository: keepwf init)",
             )
         folder = root / config.workflows_dir

@@ -128,7 +128,7 @@ def resolve_version(repo: Repo, wf_id: str, env: str, ref: str | None = None) ->
     """The version ``ref`` names among ``wf_id``'s versions in ``env`` (see the module doc)."""
     text = (ref or "deployed").strip()
     hint = f"keepwf history {wf_id} --env {env}"
-    if text in ("deployed", "current", "latest", "HEAD"):
+    if text in ("deployed", "current", "latest"):
         v = deployed_version(repo, wf_id, env)
         if v is None:
             raise UsageError(f"{wf_id} has no deployed version in {env}", hint=f"deploy it first: keepwf deploy {wf_id} --env {env}")
@@ -164,10 +164,20 @@ def resolve_version(repo: Repo, wf_id: str, env: str, ref: str | None = None) ->
             raise UsageError(f"commit prefix {text} is ambiguous among {wf_id}'s versions in {env}: {shown}",
                              hint="give more characters of the SHA, or the version number (v3)")
         if hits:
-            return hits[0]  # the newest version of that commit
+            return min(hits, key=lambda v: not v.trusted)  # the newest version of that commit keepwf trusts
         full = repo.resolve_commit(text)
         if full:
             raise UsageError(f"commit {full[:12]} is not a version of {wf_id} in {env}", hint=hint)
+    else:
+        # HEAD, HEAD~1, a branch or a user's tag: the version deployed from that commit, like a SHA (never an alias
+        # for "deployed": `--version HEAD` must not silently show another commit than HEAD).
+        full = repo.resolve_commit(text)
+        if full:
+            hits = [v for v in versions if v.commit == full]
+            if hits:
+                return min(hits, key=lambda v: not v.trusted)
+            raise UsageError(f"{text} is commit {full[:12]}, which is not a version of {wf_id} in {env}",
+                             hint=hint)
     raise UsageError(
         f"bad version reference {text!r} for {wf_id} in {env}",
         hint="use v3, 3, a commit SHA of one of its versions, keepwf/<env>/<wf>/v3, deployed or previous; see " + hint,

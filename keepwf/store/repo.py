@@ -96,6 +96,10 @@ class Repo:
     def require_commit(self) -> str:
         head = self.head_commit()
         if head is None:
+            branch = self.branch()
+            if not self.pg.is_empty and branch:  # an orphan branch (git switch --orphan) in a repository with history
+                raise StateError(f"branch {branch} has no commits yet",
+                                 hint='commit your workflows on it first (git add -A && git commit), or switch to a branch with commits')
             raise StateError("the repository has no commits yet", hint='commit your workflows first: git add -A && git commit -m "Add workflows"')
         return head
 

@@ -48,7 +48,7 @@ def signing_setup(repo: Repo) -> tuple[bool, str]:
 
 def _sign_error(stderr: str) -> StateError:
     return StateError(
-        f"could not sign the deploy tag: {stderr.strip() or 'git tag -s failed'}",
+        f"could not sign the deploy tag, so no version was created: {stderr.strip() or 'git tag -s failed'}",
         hint="set up tag signing (e.g. `git config gpg.format ssh && git config user.signingkey ~/.ssh/id_ed25519`, "
         "or a GPG key in user.signingkey) and check it with `git tag -s test && git verify-tag test`",
     )

@@ -133,17 +133,27 @@ def read_version(repo: Repo, ref: str) -> Version | None:
     pruned = ref.startswith(ARCHIVE_REF_PREFIX)
     short = f"keepwf/{env}/{wf}/v{n}"
     if not isinstance(obj, pygit2.Tag):
-        commit = obj.peel(pygit2.Commit)
+        try:
+            commit = obj.peel(pygit2.Commit)
+        except (pygit2.GitError, ValueError, KeyError):  # a hand-made tag on a blob or tree
+            return Version(wf, env, n, str(obj.id), short, foreign=f"lightweight tag on a {obj.type_str}, not a commit",
+                           pruned=pruned)
         return Version(wf, env, n, str(commit.id), short, message=commit.message.strip().split("\n")[0],
                        tagger_name=commit.committer.name, tagger_email=commit.committer.email,
                        date=iso_date(commit.committer.time, commit.committer.offset), timestamp=commit.committer.time,
                        foreign="lightweight tag (not made by keepwf)", pruned=pruned)
+    commit = None
     try:
         commit = obj.peel(pygit2.Commit)
         commit_id = str(commit.id)
-    except (pygit2.GitError, ValueError, KeyError):
+    except (pygit2.GitError, ValueError, KeyError):  # InvalidSpecError (tag on a tree or blob) is a ValueError
         commit_id = str(obj.target)
     message, trailers = parse_message(obj.message or "")
+    foreign = check_trailers(env, wf, n, trailers)
+    if commit is None:
+        foreign = "tag on a tree or blob, not a commit (made by hand?)"
+    elif foreign is None:
+        foreign = _blob_mismatch(commit, trailers.get("Keepwf-Path", ""), trailers.get("Keepwf-Blob", ""))
     tagger = obj.tagger
     return Version(
         workflow=wf, env=env, number=n, commit=commit_id, tag=short,
@@ -152,8 +162,22 @@ def read_version(repo: Repo, ref: str) -> Version | None:
         tagger_name=tagger.name if tagger else "", tagger_email=tagger.email if tagger else "",
         date=iso_date(tagger.time, tagger.offset) if tagger else "", timestamp=tagger.time if tagger else 0,
         rollback_of=trailers.get("Keepwf-Rollback-Of"), promoted_from=trailers.get("Keepwf-Promoted-From"),
-        tag_oid=str(obj.id), foreign=check_trailers(env, wf, n, trailers), pruned=pruned,
+        tag_oid=str(obj.id), foreign=foreign, pruned=pruned,
     )
+
+
+def _blob_mismatch(commit, path: str, blob: str) -> str | None:
+    """Why the commit a tag points at does not hold the file its trailers name (a tag moved or made by hand with
+    copied trailers), or None. A commit whose tree cannot be read (shallow clone) is not held against the tag."""
+    try:
+        entry = commit.tree[path]
+    except KeyError:
+        return f"commit {str(commit.id)[:10]} has no {path} (moved or made by hand?)"
+    except Exception:  # noqa: BLE001 - missing tree objects: nothing to compare with
+        return None
+    if str(entry.id) != blob:
+        return f"commit {str(commit.id)[:10]} does not hold its Keepwf-Blob (moved or made by hand?)"
+    return None
 
 
 # -- writing ---------------------------------------------------------------------------------------------------------
