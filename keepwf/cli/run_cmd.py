@@ -18,32 +18,16 @@ IncidentOpt = Annotated[Optional[str], typer.Option("--incident", metavar="FILE|
 
 
 def read_event(spec: str | None, flag: str) -> dict | None:
+    """The event of ``--alert``/``--incident``: a JSON or YAML file, or ``-`` for stdin."""
+    from keepwf.workflow.datafile import parse_data, read_data_file
+
     if spec is None:
         return None
+    source, hint = f"{flag} {spec}", f"{flag} expects one JSON object, e.g. {flag} alert.json"
     if spec == "-":
-        text = sys.stdin.read()
+        data = parse_data(sys.stdin.read(), source, hint)
     else:
-        try:
-            text = (state.cwd() / spec).read_text(encoding="utf-8")
-        except OSError as e:
-            raise UsageError(f"{flag} {spec}: cannot read: {e.strerror}", hint=f"give a JSON or YAML file: {flag} alert.json") from e
-        except UnicodeDecodeError as e:
-            raise UsageError(f"{flag} {spec}: not UTF-8 text (byte {e.start})", hint=f"{flag} expects one JSON object") from None
-    try:
-        data = json.loads(text)
-    except RecursionError:
-        raise UsageError(f"{flag} {spec}: nested too deeply to read", hint=f"{flag} expects one JSON object") from None
-    except ValueError as json_err:
-        if text.lstrip()[:1] in ("{", "["):  # meant as JSON: its error says where
-            raise UsageError(f"{flag} {spec}: not valid JSON: {json_err}", hint=f"{flag} expects one JSON object") from None
-        from ruamel.yaml import YAML
-
-        try:
-            data = YAML(typ="safe").load(text)
-        except RecursionError:
-            raise UsageError(f"{flag} {spec}: nested too deeply to read", hint=f"{flag} expects one JSON object") from None
-        except Exception as e:
-            raise UsageError(f"{flag} {spec}: neither JSON nor YAML: {e}", hint=f"{flag} expects one JSON object") from e
+        data = read_data_file(state.cwd() / spec, source, hint)
     if not isinstance(data, dict):
         raise UsageError(f"{flag} {spec}: must be one object (a mapping), not {type(data).__name__}",
                          hint='e.g. {"name": "cpu high", "source": ["grafana"], "severity": "critical"}')

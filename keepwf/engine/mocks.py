@@ -83,26 +83,16 @@ class MockSet:
     @classmethod
     def parse(cls, text: str, source: str = "mocks") -> "MockSet":
         """YAML or JSON text → MockSet (UsageError with the reason when malformed)."""
-        try:
-            data = json.loads(text)
-        except ValueError:
-            from ruamel.yaml import YAML, YAMLError
+        from keepwf.workflow.datafile import parse_data
 
-            try:
-                data = YAML(typ="safe", pure=True).load(text)
-            except YAMLError as e:
-                raise UsageError(f"{source}: not valid YAML or JSON: {str(e).splitlines()[0]}",
-                                 hint="see docs/mocks.md for the format") from None
+        data = parse_data(text, source, "see docs/mocks.md for the format")
         return cls.from_data(data, source)
 
     @classmethod
     def load(cls, path: str) -> "MockSet":
-        try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except OSError as e:
-            raise UsageError(f"cannot read mock file {path}: {e.strerror}", hint="check the path given to --mock") from None
-        return cls.parse(text, path)
+        from keepwf.workflow.datafile import read_data_file
+
+        return cls.from_data(read_data_file(path, f"--mock {path}", "see docs/mocks.md for the format"), path)
 
     def unknown_steps(self, names) -> list[str]:
         """The ``steps:`` keys that name none of ``names`` (a typo there would let the real provider run)."""

@@ -124,40 +124,27 @@ def resolve_target(repo: Repo, config, wf: str, *, version: str | None, env: str
 
 
 def _providers_file(repo: Repo) -> dict | None:
+    """providers.yaml at the top of the working tree (Keep's file of provider configs), if there is one."""
+    from keepwf.workflow.datafile import read_data_file
+
     p = repo.root / "providers.yaml"
     if repo.is_bare or not p.exists():
         return None
-    from ruamel.yaml import YAML
-
-    try:
-        data = YAML(typ="safe").load(p.read_text(encoding="utf-8"))
-    except Exception as e:  # ruamel's error classes vary
-        raise UsageError(f"providers.yaml: not valid YAML: {e}", hint="fix providers.yaml at the repository root") from e
+    data = read_data_file(p, "providers.yaml", "fix providers.yaml at the repository root (see docs/engine.md)")
     if data is not None and not isinstance(data, dict):
-        raise UsageError("providers.yaml: must be a mapping of provider name → config", hint="see docs/runs.md")
+        raise UsageError("providers.yaml: must be a mapping of provider name → config", hint="see docs/engine.md")
     return data
 
 
 def load_mocks(path: str | None, cwd):
+    """The MockSet of ``--mock FILE`` (None without the option)."""
     if not path:
         return None
     from pathlib import Path
 
-    from ruamel.yaml import YAML
-
     from keepwf.engine import MockSet
 
-    p = Path(cwd) / path
-    try:
-        data = YAML(typ="safe").load(p.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise UsageError(f"--mock {path}: cannot read: {e.strerror}", hint="give the path of a mock responses file") from e
-    except Exception as e:
-        raise UsageError(f"--mock {path}: not valid YAML/JSON: {e}", hint="see docs/runs.md, --mock") from e
-    try:
-        return MockSet.from_data(data, path)
-    except (ValueError, TypeError) as e:
-        raise UsageError(f"--mock {path}: {e}", hint="see docs/runs.md, --mock") from e
+    return MockSet.load(str(Path(cwd) / path))
 
 
 def _identity(repo: Repo) -> tuple[str, str]:

@@ -1,5 +1,5 @@
 """A cache of parsed workflow documents by blob SHA (``.git/keepwf/cache/``): a deployed blob never changes, so
-``keepwf run`` need not re-parse its YAML (ruamel's round-trip parser is most of a small run's time).
+``keepwf run`` need not re-parse its YAML (parsing is most of a small run's time).
 Only an optimisation: anything unreadable is a miss, and writes are atomic."""
 
 from __future__ import annotations
