@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
+import sys
 import time
 
 from tests.helpers import GitRepo, workflow_yaml
@@ -53,12 +55,15 @@ SLOW = """workflow:
   id: slow
   triggers:
     - type: manual
+  inputs:
+    - {{name: team, type: string}}
+    - {{name: token, type: string}}
   steps:
     - name: first
       provider:
         type: console
         with:
-          message: "started"
+          message: "started for {{{{ inputs.team }}}} on {{{{ alert.name }}}}"
     - name: wait
       provider:
         type: bash
@@ -85,8 +90,11 @@ def test_interrupted_run_is_recorded(tmp_repo):
     r.write("workflows/slow.yml", SLOW.format(secs=secs))
     r.commit("slow")
     assert r.cli("deploy", "slow", "-m", "v1").code == 0
+    r.write("alert.json", '{"name": "disk full", "fingerprint": "fp-9"}')
+    env = dict(os.environ, KEEP_PROVIDER_PAGER='{"authentication": {"api_key": "tok-5551234"}}')  # a known secret
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # Ctrl-C, kill, a closed terminal
-        p = subprocess.Popen([__import__("sys").executable, "-m", "keepwf", "run", "slow"], cwd=r.path,
+        p = subprocess.Popen([sys.executable, "-m", "keepwf", "run", "slow", "--alert", "alert.json", "--input", "team=db",
+                              "--input", "token=tok-5551234"], cwd=r.path, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              # a suite started in the background inherits SIGINT ignored; a user's terminal does not
                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -107,8 +115,15 @@ def test_interrupted_run_is_recorded(tmp_repo):
         assert not _running(["sleep", secs]), "the bash step's command outlived the interrupted run"
     runs = r.cli("runs", "slow", "--json").json()["runs"]
     assert [x["status"] for x in runs] == ["error"] * 3 and {x["error"] for x in runs} == {"interrupted"}
-    steps = [(s["name"], s["status"], s.get("error")) for s in runs[0]["steps"]]
-    assert steps == [("first", "ran", None), ("wait", "error", "interrupted")]  # the step it was inside, too
+    for run in runs:  # as complete as a normal record for what had happened
+        rec = r.cli("runs", "show", run["run_id"], "--json").json()
+        steps = [(s["name"], s["status"], s.get("error")) for s in rec["steps"]]
+        assert steps == [("first", "ran", None), ("wait", "error", "interrupted")]  # the step it was inside, too
+        assert rec["steps"][0]["results"] == ["started for db on disk full"] and rec["steps"][0]["attempts"] == 1
+        assert rec["results"] == {"first": ["started for db on disk full"]}
+        assert ("first", "started for db on disk full") in [(x["step"], x["message"]) for x in rec["logs"]]
+        assert rec["inputs"] == {"team": "db", "token": "***"}  # only the secret is hidden
+        assert rec["event"]["name"] == "disk full" and rec["trigger"]["fingerprint"] == "fp-9"
     assert r.git("fsck", "--no-dangling", "--no-progress") == ""
 
 

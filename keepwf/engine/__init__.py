@@ -4,12 +4,15 @@
 from keepwf.engine import run_workflow, RunOptions
 result = run_workflow(doc, RunOptions(event=alert, event_kind="alert", trigger="alert"))
 ```
+Ctrl-C during a run raises ``RunInterrupted`` (a ``KeyboardInterrupt``) carrying the partial result in ``.result``.
 """
 
 from keepwf.engine.functions import FUNCTION_NAMES, FUNCTIONS
+from keepwf.engine.interrupt import RunInterrupted
 from keepwf.engine.mocks import MockSet
 from keepwf.engine.options import ProgressEvent, RunHistory, RunOptions
 from keepwf.engine.runner import run_workflow
 from keepwf.engine.step import OFFLINE as OFFLINE_PROVIDERS
 
-__all__ = ["FUNCTIONS", "FUNCTION_NAMES", "OFFLINE_PROVIDERS", "MockSet", "ProgressEvent", "RunHistory", "RunOptions", "run_workflow"]
+__all__ = ["FUNCTIONS", "FUNCTION_NAMES", "OFFLINE_PROVIDERS", "MockSet", "ProgressEvent", "RunHistory", "RunInterrupted", "RunOptions",
+           "run_workflow"]

@@ -8,6 +8,7 @@ from typing import Any
 from keepwf.engine.context import apply_inputs, build_context
 from keepwf.engine.evaluator import SafeEval
 from keepwf.engine.functions import FnContext
+from keepwf.engine.interrupt import INTERRUPTED, RunInterrupted, StepInterrupted
 from keepwf.engine.options import ProgressEvent, RunOptions
 from keepwf.engine.results import iso as _iso
 from keepwf.engine.results import jsonable, truncate
@@ -84,7 +85,29 @@ class Run:
         total = len(steps) + len(actions)
         records: list[StepResult] = []
         results: dict[str, Any] = {}
-        status, error = "success", None
+        on_failure = None
+        phase = "steps"
+        try:
+            status, error = self._steps_and_actions(stepper, steps, actions, t0, records, results)
+            if status in ("error", "timeout") and isinstance(self.data.get("on-failure"), dict):
+                phase = "on-failure"
+                on_failure = self._on_failure(stepper, error, total)
+        except KeyboardInterrupt as e:  # Ctrl-C, or a signal the caller turned into one: finish what is known
+            cut = e.record if isinstance(e, StepInterrupted) else None  # the step it was inside
+            if cut is not None and phase == "on-failure":
+                on_failure = cut
+            elif cut is not None:
+                records.append(cut)
+            self.log("", "error", "the run was interrupted; later steps did not run")
+            done = [r for r in records if r is not cut]
+            results = {r.name: r.results for r in done if r.kind == "action"}
+            results.update({r.name: r.results for r in done if r.kind == "step"})
+            raise RunInterrupted(self._result("error", INTERRUPTED, t0, inputs, records, results, on_failure)) from None
+        return self._result(status, error, t0, inputs, records, results, on_failure)
+
+    def _steps_and_actions(self, stepper, steps, actions, t0, records, results) -> tuple[str, str | None]:
+        """Run the steps then the actions (appending to ``records``, filling ``results``): (status, error)."""
+        total = len(steps) + len(actions)
         fatal: str | None = None
         index = 0
         timed_out = False
@@ -120,23 +143,25 @@ class Run:
                 if rec.kind == "step":
                     results[rec.name] = rec.results
         if timed_out:
-            status, error = "timeout", f"the run exceeded its time limit of {opts.run_timeout:g}s; later steps did not run"
+            error = f"the run exceeded its time limit of {self.opts.run_timeout:g}s; later steps did not run"
             self.log("", "error", error)
-        elif fatal is not None:
-            status, error = "error", fatal
-        elif action_errors:
-            status, error = "error", ", ".join(action_errors)
-        on_failure = None
-        if status in ("error", "timeout") and isinstance(self.data.get("on-failure"), dict):
-            spec = dict(self.data["on-failure"])
-            spec.setdefault("name", "on-failure")
-            prov = dict(spec.get("provider") or {})
-            with_ = dict(prov.get("with") or {})
-            with_["message"] = f"Workflow {self.workflow_id} failed with errors: {error}"
-            prov["with"] = with_
-            spec["provider"] = prov
-            on_failure, _ = stepper.run(spec, "action", total + 1, total + 1)
-        return self._result(status, error, t0, inputs, records, results, on_failure)
+            return "timeout", error
+        if fatal is not None:
+            return "error", fatal
+        if action_errors:
+            return "error", ", ".join(action_errors)
+        return "success", None
+
+    def _on_failure(self, stepper, error, total) -> StepResult:
+        spec = dict(self.data["on-failure"])
+        spec.setdefault("name", "on-failure")
+        prov = dict(spec.get("provider") or {})
+        with_ = dict(prov.get("with") or {})
+        with_["message"] = f"Workflow {self.workflow_id} failed with errors: {error}"
+        prov["with"] = with_
+        spec["provider"] = prov
+        rec, _ = stepper.run(spec, "action", total + 1, total + 1)
+        return rec
 
     def _over_time(self, t0) -> bool:
         limit = self.opts.run_timeout
@@ -230,5 +255,9 @@ def _deep_merge(source: dict, dest: dict) -> dict:
 
 def run_workflow(doc, opts: RunOptions | None = None) -> RunResult:
     """Run one workflow document. Never raises for a problem of the workflow or its data (those are step errors);
-    raises ``keepwf.errors.UsageError`` for bad inputs (missing required input, wrong type)."""
+    raises ``keepwf.errors.UsageError`` for bad inputs (missing required input, wrong type).
+
+    A ``KeyboardInterrupt`` during the steps/actions (Ctrl-C, or a signal the caller turned into one) raises
+    ``keepwf.engine.RunInterrupted`` whose ``result`` is the partial RunResult (status ``error``, error
+    ``interrupted``; finished steps with their results and logs; the step it was inside as error ``interrupted``)."""
     return Run(doc, opts or RunOptions()).run()

@@ -9,6 +9,7 @@ from typing import Any
 from keepwf.engine.context import foreach_items
 from keepwf.engine.enrich import apply_enrichments
 from keepwf.engine.evaluator import ConditionError, apply_condition, evaluate_if
+from keepwf.engine.interrupt import INTERRUPTED, StepInterrupted
 from keepwf.engine.options import ProgressEvent
 from keepwf.engine.providers import ProviderCall, ProviderError, get_provider
 from keepwf.engine.providers.base import server_only_message
@@ -63,6 +64,7 @@ class StepRunner:
         self.item_errors: list[str] = []
         self.conditions: dict[str, Any] = {}
         status, error, skip_reason, items = "ran", None, None, None
+        interrupted = False
         vars_ = spec.get("vars") if isinstance(spec.get("vars"), dict) else {}
         entry = {"results": [], "vars": vars_, "aliases": {}, "conditions": {}, "provider_parameters": {}}
         self.ctx["steps"][name] = entry
@@ -111,6 +113,9 @@ class StepRunner:
             status = "error"
             error = run.clip(f"keepwf internal error ({type(e).__name__}: {e}); please report it")
             run.log(name, "error", f"{kind} {name} failed: {error}")
+        except KeyboardInterrupt:  # Ctrl-C / a signal: record this step as it stands, then stop the run
+            status, error, skip_reason, interrupted = "error", INTERRUPTED, None, True
+            run.log(name, "error", f"{kind} {name} interrupted")
         finally:
             self.ctx["vars"] = {}
             self.ctx["aliases"] = {}
@@ -127,6 +132,8 @@ class StepRunner:
         )
         run.progress(ProgressEvent("step_end", name, kind, index, total, status=status, message=error, duration_ms=ms,
                                    attempt=self.attempts))
+        if interrupted:
+            raise StepInterrupted(rec)
         stop = status == "ran" and spec.get("continue") is False
         return rec, stop
 

@@ -1,8 +1,10 @@
 """Running a workflow: the deployed version read from git objects (or the draft), recorded in the run log.
 
 Stable API: ``run_workflow_version(repo, wf, ...) -> RunOutcome``; ``build_record(...)``.
-A Ctrl-C, SIGTERM or SIGHUP during the run still records it (status ``error``, error ``interrupted``) — the append
-itself runs with those signals held back, so a ref is never left half-written — and then ends with exit 130.
+A Ctrl-C, SIGTERM or SIGHUP during the run still records it (status ``error``, error ``interrupted``): SIGTERM/SIGHUP
+become ``KeyboardInterrupt`` here, the engine hands back the partial result (``keepwf.engine.RunInterrupted``: finished
+steps with results and logs, inputs redacted as usual, the event) and it is recorded like a normal run. Building and
+appending the record run with those signals held back, so a ref is never left half-written; then exit 130.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class Target:
 class RunOutcome:
     record: dict[str, Any]
     target: Target
-    result: Any = None  # keepwf.model.run.RunResult (None when interrupted before it finished)
+    result: Any = None  # keepwf.model.run.RunResult (partial when interrupted; None when interrupted outside the steps)
     interrupted: bool = False
     progress: list = field(default_factory=list)
 
@@ -204,6 +206,9 @@ def held_signals():
 
 def build_record(t: Target, started, *, trigger: str, event: dict | None, result=None, interrupted: bool = False,
                  steps_so_far: list | None = None, inputs: dict | None = None, repo: Repo | None = None) -> dict[str, Any]:
+    """The run record of ``result`` — also the partial result of an interrupted run (``keepwf.engine.RunInterrupted``
+    gives status ``error``, error ``interrupted``). Without a result (interrupted before the engine could finish one)
+    the record holds ``steps_so_far`` and every input as ``***``; ``interrupted`` is kept for callers."""
     from keepwf import __version__
 
     ev = event or {}
@@ -219,7 +224,7 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
         "workflow": t.workflow, "env": t.env, "version": t.version, "commit": t.commit, "blob": t.blob, "tag": t.tag,
         "path": t.path, "draft": t.draft, "trigger": trig,
     }
-    if result is not None and not interrupted:
+    if result is not None:  # a finished run, or the partial result of an interrupted one (keepwf.engine.RunInterrupted)
         rec.update({
             "inputs": result.inputs, "status": result.status, "duration_ms": result.duration_ms, "error": result.error,
             "steps": [s.to_dict() for s in result.steps] + ([result.on_failure.to_dict()] if result.on_failure else []),
@@ -228,7 +233,7 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
         })
         if result.calls:  # provider calls answered by --mock, with their rendered (redacted) parameters
             rec["calls"] = list(result.calls)[:MAX_CALLS]
-    else:
+    else:  # interrupted before the engine could finish a result (setup, or a second signal): what progress showed
         dur = int((utcnow() - started).total_seconds() * 1000)
         rec.update({"inputs": {k: "***" for k in (inputs or {})}, "status": "error", "duration_ms": dur,
                     "error": "interrupted", "steps": steps_so_far or [], "event": None})
@@ -240,7 +245,7 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
             inputs: dict | None = None, mocks=None, progress: Callable | None = None, config=None,
             history_before: str | None = None) -> RunOutcome:
     """Run the target with the engine and append its record (also when interrupted)."""
-    from keepwf.engine import RunOptions, run_workflow
+    from keepwf.engine import RunInterrupted, RunOptions, run_workflow
     from keepwf.service.history import RunLogHistory
     from keepwf.store.runlog import RunLog
     from keepwf.store.settings import load_config
@@ -269,13 +274,15 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     try:
         with _sigterm_as_interrupt():
             result = run_workflow(t.doc, opts)
+    except RunInterrupted as e:  # the engine finished a partial result: recorded like a normal run
+        result, interrupted = e.result, True
     except KeyboardInterrupt:
         interrupted = True
-    steps = _steps_so_far(seen, open_step)
-    rec = build_record(t, started, trigger=trigger, event=event, result=result, interrupted=interrupted,
-                       steps_so_far=steps, inputs=inputs, repo=repo)
+    rec: dict[str, Any] = {}
     try:
-        with held_signals():
+        with held_signals():  # a second Ctrl-C waits until the record is built and appended
+            rec = build_record(t, started, trigger=trigger, event=event, result=result, interrupted=interrupted,
+                               steps_so_far=_steps_so_far(seen, open_step), inputs=inputs, repo=repo)
             RunLog(repo, "drafts" if t.draft else "runs").append(rec)
     except KeyboardInterrupt:
         interrupted = True
