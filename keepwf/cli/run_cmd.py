@@ -23,7 +23,8 @@ def read_event(spec: str | None, flag: str) -> dict | None:
 
     if spec is None:
         return None
-    source, hint = f"{flag} {spec}", f"{flag} expects one JSON object, e.g. {flag} alert.json"
+    source, hint = f"{flag} {spec}", (f"{flag} expects one JSON or YAML object, e.g. {flag} "
+                                    f"{flag.lstrip('-')}.json")
     if spec == "-":
         data = parse_data(sys.stdin.read(), source, hint)
     else:
@@ -78,7 +79,9 @@ def run(
 ) -> int:
     """Run the deployed version of WF (read from git, never the working tree), show each step, record the run.
 
-    Exit 0 when the run succeeded, 1 when it failed, 130 when interrupted (the run is still recorded).
+    Example: `keepwf run hello-alert --alert alert.json`, or `--input host=db1` for a manual run. The record goes to
+    git notes on the deployed commit (`keepwf runs WF` lists it). Exit 0 when the run succeeded, 1 when it failed,
+    130 when interrupted (the run is still recorded). See docs/runs.md.
     """
     from keepwf import render
     from keepwf.render import runs as view
@@ -124,7 +127,12 @@ def trigger(
     mock: MockOpt = None,
     json_out: JsonOpt = False,
 ) -> int:
-    """Run every deployed workflow of the env whose triggers match the alert (filters / CEL) or incident."""
+    """Run every deployed workflow of the env whose triggers match the alert (filters / CEL) or incident.
+
+    For alerting pipelines: `curl … | keepwf trigger --alert -` runs the deployed version of each matching workflow,
+    records each run like `keepwf run`, and lists the workflows that did not match (--explain: why). Exit 0 when
+    every run succeeded or nothing matched, 1 when a run failed, 2 for an unreadable event. See docs/pipeline.md.
+    """
     from keepwf import render
     from keepwf.render import runs as view
     from keepwf.service.execute import interrupted_error, load_mocks
