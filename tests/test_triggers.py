@@ -105,6 +105,14 @@ def test_explain_says_why_each_trigger_did_or_did_not_fire():
     assert 'source.contains("datadog")' in text and "interval" in text and "fires" in text.splitlines()[3]
 
 
+def test_explain_shows_severities_as_written_not_as_their_order_numbers():
+    [m] = match_triggers([{"type": "alert", "filters": [{"key": "severity", "value": "critical"}]}], alert=ALERT)
+    assert not m.matched
+    assert "severity ==" in m.reason and "critical" in m.reason and "5" not in m.reason
+    [m] = match_triggers([{"type": "alert", "cel": "severity > 'warning'"}], alert=ALERT)
+    assert m.matched and "severity > 'warning'" in m.reason
+
+
 def test_preprocess_keeps_unknown_severity_words():
     assert preprocess_cel("severity == 'weird'") == "severity == 'weird'"
 

@@ -96,8 +96,9 @@ _SEV_CMP_REV = re.compile(r"""(['"])(\w+)\1\s*(==|!=|>=|<=|>|<)\s*severity\b""",
 _SOURCE_EQ = re.compile(r"""\bsource\s*(==|!=)\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')""")
 
 
-def preprocess_cel(expr: str) -> str:
-    """Keep's CEL rewrites: ``source == "x"`` → contains; severity literals → their numeric order."""
+def preprocess_cel(expr: str, severities: bool = True) -> str:
+    """Keep's CEL rewrites: ``source == "x"`` → contains; severity literals → their numeric order (unless
+    ``severities`` is false: the form shown to users, where ``severity == 'critical'`` reads better than ``== 5``)."""
 
     def sev(m):
         n = SEVERITY_ORDER.get(m.group(3).lower())
@@ -111,8 +112,9 @@ def preprocess_cel(expr: str) -> str:
         call = f"source.contains({m.group(2)})"
         return call if m.group(1) == "==" else f"!{call}"
 
-    expr = _SEV_CMP.sub(sev, expr)
-    expr = _SEV_CMP_REV.sub(sev_rev, expr)
+    if severities:
+        expr = _SEV_CMP.sub(sev, expr)
+        expr = _SEV_CMP_REV.sub(sev_rev, expr)
     return _SOURCE_EQ.sub(src, expr)
 
 
@@ -172,22 +174,23 @@ def _cel_message(e: BaseException) -> str:
 def match_alert_trigger(index: int, trig: dict[str, Any], alert: dict[str, Any],
                         previous: dict[str, Any] | None = None) -> TriggerMatch:
     filters, cel = trig.get("filters"), trig.get("cel")
-    expr = None
+    raw = expr = None
     if filters:
         try:
-            expr = preprocess_cel(filters_to_cel(filters))  # Keep rewrites the converted filters like any CEL
+            raw = filters_to_cel(filters)  # Keep rewrites the converted filters like any CEL
         except FilterNotSupported as e:
             return TriggerMatch(index, "alert", False, f"fails closed: {e}")
     elif cel:
-        expr = preprocess_cel(str(cel))
-    if expr is not None:
+        raw = str(cel)
+    if raw is not None:
+        expr, shown = preprocess_cel(raw), preprocess_cel(raw, severities=False)
         try:
             ok = eval_cel(expr, alert)
         except ValueError as e:
             return TriggerMatch(index, "alert", False, str(e), expr)
         if not ok:
-            return TriggerMatch(index, "alert", False, f"filter is false: {expr}", expr)
-        why = f"filter is true: {expr}"
+            return TriggerMatch(index, "alert", False, f"filter is false: {shown}", expr)
+        why = f"filter is true: {shown}"
     else:
         why = "no filters: every alert"
     updates: dict[str, Any] = {}
