@@ -27,7 +27,10 @@ def deploy(
 
     Checks: the workflows validate, the deployed files are committed, the branch may deploy to the env, approvals,
     signing (envs with `signed = true`).
-    Unchanged workflows are skipped and said so. Exit 1 invalid, 2 bad usage, 3 refused by the repository state."""
+    Unchanged workflows are skipped and said so. Exit 1 invalid, 2 bad usage, 3 refused by the repository state.
+
+    Example: `keepwf deploy hello-alert -m "Page after 10 minutes"`, or `keepwf deploy --all --env staging`.
+    See docs/versions.md."""
     from keepwf import render
     from keepwf.render.deploy import deploy_result
     from keepwf.service.deploy import deploy as do_deploy
@@ -54,7 +57,10 @@ def rollback(
     dry_run: DryRunOpt = False,
     json_out: JsonOpt = False,
 ) -> int:
-    """Create a NEW version pointing at an earlier version's commit (tags are never moved). Prints the diff first."""
+    """Create a NEW version pointing at an earlier version's commit (tags are never moved). Prints the diff first.
+
+    Example: `keepwf rollback hello-alert -m "v4 pages twice"` (back to the newest earlier version whose runs did
+    not all fail), or `keepwf rollback hello-alert --to v2`."""
     from keepwf import render
     from keepwf.render.deploy import release_result
     from keepwf.service.release import rollback as do
@@ -79,7 +85,9 @@ def promote(
     dry_run: DryRunOpt = False,
     json_out: JsonOpt = False,
 ) -> int:
-    """Deploy to --to exactly the commit (and file) deployed in --from. The --to env's branch rule and approvals apply."""
+    """Deploy to --to exactly the commit (and file) deployed in --from. The --to env's branch rule and approvals apply.
+
+    Example: `keepwf promote hello-alert --from staging --to production -m "Tested in staging"`."""
     from keepwf import render
     from keepwf.render.deploy import release_result
     from keepwf.service.release import promote as do
