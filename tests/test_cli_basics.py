@@ -12,6 +12,15 @@ def test_help_lists_commands():
     assert "init" in r.out
 
 
+def test_help_lists_each_command_with_its_whole_first_sentence():
+    """click cuts a command's summary at ~45 characters ("Run every deployed workflow of the env whose...")."""
+    r = run_cli("--help")
+    text = " ".join(r.out.split())
+    assert "...\n" not in r.out.split("Commands:", 1)[1]
+    assert "trigger Run every deployed workflow of the env whose triggers match the alert (filters / CEL) or incident" in text
+    assert "hooks Git hooks: pre-commit validates staged workflows, pre-push refuses moved or deleted deploy tags" in text
+
+
 def test_unknown_command_is_usage_error():
     r = run_cli("no-such-command")
     assert r.code == 2

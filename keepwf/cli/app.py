@@ -66,7 +66,13 @@ def _reflow_help(t: typer.Typer) -> None:
         doc = info.help or (info.callback.__doc__ if info.callback else None)
         if doc:
             info.help = "\n\n".join(" ".join(p.split()) for p in inspect.cleandoc(doc).split("\n\n"))
+            if not info.short_help:  # `keepwf --help` lists the whole first sentence (click would cut it at ~45 chars)
+                first = info.help.split("\n\n", 1)[0]
+                info.short_help = first.split(". ", 1)[0].rstrip(".")
     for group in t.registered_groups:
+        doc = group.help or group.typer_instance.info.help
+        if isinstance(doc, str) and not group.short_help and not group.typer_instance.info.short_help:
+            group.short_help = " ".join(doc.split("\n\n", 1)[0].split()).split(". ", 1)[0].rstrip(".")
         _reflow_help(group.typer_instance)
 
 
