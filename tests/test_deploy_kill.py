@@ -88,3 +88,25 @@ def test_kill_9_during_deploy_all_leaves_all_or_none_and_the_next_deploy_works(t
                   if f.endswith(".lock") and f != "keepwf.lock"]  # keepwf.lock: the fcntl lock's file, always there
     assert lock_files == []
     print("kill outcomes (new tags per killed deploy):", outcomes, f"deploy takes {full:.2f}s")
+
+
+def test_the_locks_of_a_killed_deploy_are_cleared_by_the_next_keepwf_writer(tmp_repo):
+    r = tmp_repo
+    r.write("workflows/pager.yml", workflow_yaml("pager"))
+    r.commit("pager")
+    assert r.cli("deploy", "pager").code == 0
+    git = r.path / ".git"
+    # what a deploy killed inside packed-refs writing leaves: its journal, a ref lock and packed-refs.lock
+    (git / "refs/tags/keepwf/production/pager").mkdir(parents=True, exist_ok=True)
+    (git / "refs/tags/keepwf/production/pager/v2.lock").write_text("")
+    (git / "packed-refs.lock").write_text("")
+    (git / "keepwf-locks").write_text("refs/tags/keepwf/production/pager/v2\npacked-refs\n")
+    blocked = subprocess.run(["git", "pack-refs", "--all"], cwd=r.path, capture_output=True, text=True)
+    assert blocked.returncode != 0 and "packed-refs.lock" in blocked.stderr  # git itself is blocked meanwhile
+    assert r.cli("run", "pager").code == 0  # any keepwf writer (here: recording a run) clears them
+    assert not (git / "packed-refs.lock").exists() and not (git / "keepwf-locks").exists()
+    assert not (git / "refs/tags/keepwf/production/pager/v2.lock").exists()
+    r.write("workflows/pager.yml", workflow_yaml("pager", "two"))
+    r.commit("two")
+    res = r.cli("deploy", "pager")
+    assert res.code == 0 and "keepwf/production/pager/v2" in res.out, res

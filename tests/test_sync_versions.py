@@ -74,7 +74,7 @@ def test_a_prune_in_one_clone_reaches_the_other_and_the_remote(two):
         "rev-parse", "refs/keepwf/archive/production/pager/v1")
 
 
-def test_diverged_audit_chains_merge_without_losing_or_doubling_a_prune(two, tmp_path):
+def test_diverged_audit_chains_merge_without_losing_or_doubling_a_prune(two):
     bare, a, b = two
     a.write("workflows/pager.yml", workflow_yaml("pager", "five"))
     a.commit("five")

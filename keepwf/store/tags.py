@@ -259,8 +259,7 @@ def _create_packed(repo: Repo, refs: dict[str, str], deadline: float) -> None:
     pygit2 = _pygit2()
     common = repo.common_dir
     names = sorted(refs)
-    with _process_lock(repo, deadline):
-        packedcreate.recover(common)
+    with _process_lock(repo, deadline):  # also removes the locks a killed writer left (packedcreate.recover)
         while True:
             tx = repo.pg.transaction()
             try:
