@@ -271,6 +271,7 @@ def test_sync_names_the_deploy_tag_both_sides_created(tmp_repo, tmp_path):
     assert other.cli("sync").code == 0
     res = r.cli("sync")
     assert res.code == 3 and "keepwf/production/pager/v2" in res.err and "differs on both sides" in res.err, res
+    assert "git tag -d keepwf/production/pager/v2 && keepwf sync origin && keepwf deploy pager" in " ".join(res.err.split())
 
 
 def test_inputs_are_converted_by_their_declared_type(tmp_repo):

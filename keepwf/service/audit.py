@@ -43,14 +43,18 @@ class AuditEntry:
 
 
 def _prunes(repo: Repo) -> list[AuditEntry]:
+    """One entry per (env, workflow) of each prune commit. After a sync the chain may hold merge commits (no
+    trailers: skipped) and two clones' prunes of the same version: each version is listed once, by its first prune."""
     out = []
-    for sha, msg, name, email, ts, off in tags.audit_commits(repo, AUDIT_REF):
+    seen: set[str] = set()
+    for sha, msg, name, email, ts, off in sorted(tags.audit_commits(repo, AUDIT_REF), key=lambda c: (c[4], c[0])):
         groups: dict[tuple[str, str], list[str]] = {}
         for ln in msg.splitlines():
             if ln.startswith("Keepwf-Pruned: "):
                 ref = ln.split(": ", 1)[1].split(" ")[0]
                 parts = ref.split("/")
-                if len(parts) == 3:
+                if len(parts) == 3 and ref not in seen:
+                    seen.add(ref)
                     groups.setdefault((parts[0], parts[1]), []).append(parts[2])
         text = msg.split("\n\nKeepwf-Action:")[0].strip()
         for (env, wf), labels in sorted(groups.items()):
@@ -69,11 +73,15 @@ def audit(repo: Repo, config: Config, env: str | None = None, since: str | None 
         known_workflow(repo, config, workflow)  # a typo is exit 2 with a did-you-mean, not an empty audit
     cutoff = parse_since(since, time.time() if now is None else now) if since else None
     entries: list[AuditEntry] = []
+    listed: set[tuple[str, str, int]] = set()
     for archived in (False, True):
         for (e, wf), by_number in tags.version_index(repo, env, archived=archived).items():
             if workflow and wf != workflow:
                 continue
-            for ref in by_number.values():
+            for n, ref in by_number.items():
+                if (e, wf, n) in listed:  # live and archived at once (a clone that has not synced a prune): once
+                    continue
+                listed.add((e, wf, n))
                 v = tags.read_version(repo, ref)
                 if v is not None:
                     entries.append(AuditEntry.of(v))

@@ -72,10 +72,13 @@ def _process_lock(repo, deadline: float):
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise StateError("another keepwf process has been writing runs for too long",
+                    raise StateError("another keepwf process has been writing runs or deploy tags for too long",
                                      hint="retry when it has finished") from None
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 0.02)
+        from keepwf.store.packedcreate import recover
+
+        recover(repo.common_dir)  # a deploy killed while holding ref locks: its locks go now, not at the next deploy
         yield
     finally:
         os.close(fd)  # closing drops the lock

@@ -1,9 +1,10 @@
 """Deploy tags in git: list them fast, read them into Version values, create them all-or-none and race-free.
 
 Creating a version is two steps: the annotated tag *object* is written to the object database (harmless garbage if
-nothing points at it), then every ref of one deploy is created in ONE reference transaction that takes git's own
-``<ref>.lock`` files and re-checks, under the lock, that the ref does not exist yet. So a deploy killed halfway
-leaves no visible half-version, and two concurrent deploys can never create (or overwrite) the same ``vN``.
+nothing points at it), then every ref of one deploy is locked (git's own ``<ref>.lock`` files), re-checked under the
+lock not to exist yet, and all are added to ``packed-refs`` in ONE atomic rename (``keepwf.store.packedcreate``). So a
+deploy killed at any instant leaves all of its versions or none, its stale locks are cleared by the next writer, and
+two concurrent deploys can never create (or overwrite) the same ``vN``.
 """
 
 from __future__ import annotations
@@ -219,6 +220,8 @@ def create_refs(repo: Repo, refs: dict[str, str], delete: tuple[str, ...] = (), 
     pygit2 = _pygit2()
     forget_refs(repo)
     deadline = time.monotonic() + (lock_wait() if wait is None else wait)
+    if not delete and not (repo.common_dir / "reftable").exists():  # reftable: its transactions are atomic already
+        return _create_packed(repo, refs, deadline)
     while True:
         try:
             with repo.pg.transaction() as tx:
@@ -245,6 +248,49 @@ def create_refs(repo: Repo, refs: dict[str, str], delete: tuple[str, ...] = (), 
                     f"*.lock file under {repo.common_dir}/refs/",
                 ) from e
             time.sleep(0.05)
+
+
+def _create_packed(repo: Repo, refs: dict[str, str], deadline: float) -> None:
+    """create_refs without deletions: all refs appear in one atomic rename of packed-refs (keepwf.store.packedcreate),
+    under every new ref's loose lock and the keepwf process lock; a dead writer's locks are removed first."""
+    from keepwf.store import packedcreate
+    from keepwf.store.reftx import STALE_LOCK_S, _clear_stale_locks, _process_lock
+
+    pygit2 = _pygit2()
+    common = repo.common_dir
+    names = sorted(refs)
+    with _process_lock(repo, deadline):  # also removes the locks a killed writer left (packedcreate.recover)
+        while True:
+            tx = repo.pg.transaction()
+            try:
+                packedcreate.write_journal(common, names)
+                for name in names:
+                    tx.lock_ref(name)
+                for name in names:
+                    if _exists(repo, name):
+                        raise RefExists(name, read_version(repo, name))
+                packedcreate.write_packed(repo.pg, common, refs)
+                return
+            except RefExists:
+                raise
+            except (pygit2.GitError, FileExistsError) as e:
+                text = str(e)
+                if isinstance(e, pygit2.GitError) and not _transient(text):
+                    raise StateError(f"could not write the deploy refs: {text}; nothing was deployed") from e
+                if time.monotonic() > deadline:
+                    raise StateError(
+                        f"another git process holds the lock on a deploy ref ({text}); nothing was deployed",
+                        hint="wait for it to finish and retry; if no git process is running, remove the stale "
+                        f"*.lock file named above (older than {STALE_LOCK_S:g}s: keepwf removes it itself)",
+                    ) from e
+                # no keepwf holds a lock now (we hold keepwf.lock): a lock file older than git ever holds one is a
+                # leftover of a killed process
+                _clear_stale_locks(common, [*names, "packed-refs"])
+                time.sleep(0.05)
+            finally:
+                tx.__exit__(StateError, None, None)  # frees it: removes the loose locks it took, commits nothing
+                packedcreate.clear_journal(common)
+                forget_refs(repo)
 
 
 def _transient(text: str) -> bool:

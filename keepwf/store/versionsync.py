@@ -1,0 +1,143 @@
+"""Syncing deploy tags, the prune archive and the audit chain with another clone (fetched into a private namespace).
+
+Rules (docs/runs.md, "keepwf sync"):
+
+- a version ``<env>/<wf>/vN`` is one tag object, whether live (``refs/tags/keepwf/…``) or archived by prune
+  (``refs/keepwf/archive/…``). Both are write-once: the same name pointing at a different object on the two sides is
+  a *conflict* — reported, never resolved by moving or deleting anything;
+- archived wins over live *for the same object*: a prune done in one clone reaches the other, whose live tag then
+  moves to the archive (same object, nothing lost) — and the remote's live tag is deleted by the push;
+- ``refs/keepwf/audit`` is an append-only chain: diverged chains are joined by a merge commit (like run chains).
+
+All local changes of one sync are one ``git update-ref --stdin`` transaction: all or none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from keepwf.model.version import ARCHIVE_REF_PREFIX, AUDIT_REF, TAG_REF_PREFIX
+from keepwf.store.reftx import list_refs
+
+AUDIT_MERGE_MESSAGE = "keepwf: merge audit\n"
+
+
+@dataclass
+class Conflict:
+    name: str  # "production/pager/v2"
+    ours: str  # the full ref here
+    theirs: str  # the full ref on the remote
+    ours_oid: str
+    theirs_oid: str
+
+
+@dataclass
+class VersionPlan:
+    conflicts: list[Conflict] = field(default_factory=list)
+    updates: list[str] = field(default_factory=list)  # update-ref --stdin lines
+    new_tags: int = 0
+    new_archived: int = 0
+    archived_here: int = 0  # live tags here that the other side pruned
+    remote_deletes: list[str] = field(default_factory=list)  # remote tag refs to delete (we archived them)
+    audit_merged: bool = False
+
+
+def _by_name(refs: dict[str, str], prefix: str) -> dict[str, tuple[str, str]]:
+    return {r[len(prefix):]: (r, sha) for r, sha in refs.items()}
+
+
+def plan(repo, ns: str) -> VersionPlan:
+    """Compare our versions with the ones fetched under ``ns`` (``<ns>tags/keepwf/…``, ``<ns>keepwf/archive/…``,
+    ``<ns>keepwf/audit``); the returned plan holds either conflicts or the updates to make."""
+    tag_pfx = TAG_REF_PREFIX if TAG_REF_PREFIX.endswith("/") else TAG_REF_PREFIX + "/"
+    our_tags = _by_name(list_refs(repo, tag_pfx), tag_pfx)
+    our_arch = _by_name(list_refs(repo, ARCHIVE_REF_PREFIX), ARCHIVE_REF_PREFIX)
+    their_tag_pfx = ns + tag_pfx[len("refs/"):]
+    their_arch_pfx = ns + ARCHIVE_REF_PREFIX[len("refs/"):]
+    their_tags = _by_name(list_refs(repo, their_tag_pfx), their_tag_pfx)
+    their_arch = _by_name(list_refs(repo, their_arch_pfx), their_arch_pfx)
+    p = VersionPlan()
+    # one object per version name, across both sides and both places
+    for name in sorted(set(our_tags) | set(our_arch) | set(their_tags) | set(their_arch)):
+        seen = [x for x in (our_tags.get(name), our_arch.get(name)) if x]
+        remote = [x for x in (their_tags.get(name), their_arch.get(name)) if x]
+        ours = seen[0] if seen else None
+        for theirs in remote:
+            if ours is not None and ours[1] != theirs[1]:
+                p.conflicts.append(Conflict(name, ours[0], theirs[0], ours[1], theirs[1]))
+                break
+        else:
+            if p.conflicts:
+                continue
+            oid = (seen or remote)[0][1]
+            archived = name in our_arch or name in their_arch
+            if archived:
+                if name not in our_arch:
+                    p.updates.append(f"create {ARCHIVE_REF_PREFIX}{name} {oid}")
+                    p.new_archived += 1
+                if name in our_tags:
+                    p.updates.append(f"delete {tag_pfx}{name} {oid}")
+                    p.archived_here += 1
+                if name in their_tags:
+                    p.remote_deletes.append(tag_pfx + name)
+            elif name not in our_tags:
+                p.updates.append(f"create {tag_pfx}{name} {oid}")
+                p.new_tags += 1
+    if p.conflicts:
+        p.updates = []
+        return p
+    new_audit = _merge_audit(repo, ns)
+    if new_audit is not None:
+        old = repo.pg.references.get(AUDIT_REF)
+        p.updates.append(f"update {AUDIT_REF} {new_audit} {old.target if old is not None else '0' * 40}")
+        p.audit_merged = True
+    return p
+
+
+def _merge_audit(repo, ns: str):
+    import pygit2
+
+    from keepwf.store.reftx import current
+    from keepwf.store.runmerge import merge_commits
+
+    pg = repo.pg
+    theirs = current(pg, ns + AUDIT_REF[len("refs/"):])
+    ours = current(pg, AUDIT_REF)
+    sig = pygit2.Signature("keepwf", "keepwf@localhost")
+    empty = pg.TreeBuilder().write()
+    return merge_commits(pg, ours, theirs, lambda a, b: pg.create_commit(None, sig, sig, AUDIT_MERGE_MESSAGE, empty, [a, b]))
+
+
+def apply(repo, p: VersionPlan) -> None:
+    """Make the plan's local updates in one transaction (all or none)."""
+    from keepwf.errors import StateError
+    from keepwf.store.tags import forget_refs
+
+    if not p.updates:
+        return
+    text = "start\n" + "".join(u + "\n" for u in p.updates) + "prepare\ncommit\n"
+    cp = repo.git("update-ref", "--stdin", input=text.encode(), check=False)
+    forget_refs(repo)
+    if cp.returncode != 0:
+        raise StateError(f"sync could not update the local deploy tags: {cp.stderr.decode(errors='replace').strip()}; "
+                         "nothing was changed", hint="retry when no other keepwf or git process is writing refs")
+
+
+def describe(repo, oid: str) -> str:
+    """``commit 1a2b3c4 by Ann <a@x> on 2026-…: "message"`` for a tag object (or a bare commit)."""
+    import pygit2
+
+    from keepwf.store.tags import iso_date
+
+    obj = repo.pg[pygit2.Oid(hex=oid)] if isinstance(oid, str) else repo.pg[oid]
+    try:
+        commit = obj.peel(pygit2.Commit)
+        short = str(commit.id)[:7]
+    except (pygit2.GitError, ValueError, KeyError):
+        return f"{obj.type_str} {str(obj.id)[:7]}"
+    if isinstance(obj, pygit2.Tag) and obj.tagger is not None:
+        t = obj.tagger
+        first = (obj.message or "").strip().splitlines()[0] if (obj.message or "").strip() else ""
+        return (f"commit {short}, tagged by {t.name} <{t.email}> on {iso_date(t.time, t.offset)[:19]}"
+                + (f' ("{first[:60]}")' if first else ""))
+    return f"commit {short} (lightweight tag)"
