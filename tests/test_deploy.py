@@ -282,3 +282,34 @@ def test_status_reports_a_foreign_tag_newer_than_the_deployed_version(repo):
     st = repo.cli("status", "a", "--env", "production")
     assert "v1" in st.out and "foreign tag keepwf/production/a/v2 ignored" in st.out
     assert repo.cli("show", "a", "--json").json()["version"]["version"] == "v1"
+
+
+def test_deploy_from_a_checkout_behind_the_deployed_commit_is_refused(repo):
+    """A stale runner or an un-pulled branch must not quietly put older content back as a plain deploy."""
+    old = repo.git("rev-parse", "HEAD")
+    assert repo.cli("deploy", "a").code == 0
+    repo.write("workflows/a.yml", workflow_yaml("a", "newer"))
+    repo.commit("newer a")
+    assert repo.cli("deploy", "a", "-m", "v2").code == 0
+    repo.git("reset", "-q", "--hard", old)  # main moved back: as on a runner that did not pull
+    res = repo.cli("deploy", "a", "-m", "stale")
+    assert res.code == 3, res
+    assert "is behind the deployed a v2" in res.out + res.err
+    assert "keepwf rollback a" in res.out + res.err
+    assert "keepwf/production/a/v3" not in tags(repo)
+    # going back on purpose is a rollback, and it is allowed
+    assert repo.cli("rollback", "a", "--to", "v1", "-m", "on purpose").code == 0
+    assert "keepwf/production/a/v3" in tags(repo)
+
+
+def test_deploy_from_a_diverged_branch_is_allowed(repo):
+    """Only a checkout strictly behind the deployed commit is refused; another line of work may deploy."""
+    base = repo.git("rev-parse", "HEAD")
+    repo.write("workflows/a.yml", workflow_yaml("a", "on main"))
+    repo.commit("main change")
+    assert repo.cli("deploy", "a", "--env", "staging").code == 0
+    repo.git("switch", "-q", "-c", "feature", base)
+    repo.write("workflows/a.yml", workflow_yaml("a", "on feature"))
+    repo.commit("feature change")
+    res = repo.cli("deploy", "a", "--env", "staging")
+    assert res.code == 0, res

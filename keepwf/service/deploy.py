@@ -17,7 +17,7 @@ from keepwf.service import catalog as cat
 from keepwf.service.approvals import check_approvals
 from keepwf.service.publish import create_versions, new_version
 from keepwf.service.versions import deployed_versions
-from keepwf.store import tags
+from keepwf.store import history, tags
 from keepwf.store.repo import Repo
 
 
@@ -193,6 +193,17 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
         v = new_version(wf, env, nexts[wf], head, f.path, f.blob, "deploy", message or f"Deploy {wf}", who)
         res.items.append(PlanItem(wf, "create", f.path, f.blob, previous=prev, version=v))
     res.items.sort(key=lambda i: i.workflow)
+
+    # 6b. not behind: a checkout older than the deployed commit (a stale runner, a branch not pulled) would quietly
+    # put older content back as a plain "deploy"; going back on purpose is `keepwf rollback`. Shown only on failure.
+    behind = [i for i in res.created if i.previous is not None and i.previous.commit != head
+              and history.contains(repo, i.previous.commit, head)]
+    if behind:
+        names = ", ".join(f"{i.workflow} {i.previous.label} ({i.previous.commit[:10]})" for i in behind)
+        checks.append(CheckItem("current", "fail", f"HEAD {head[:10]} is behind the deployed {names}: deploying it "
+                                "would quietly put older content back",
+                                hint="git pull (or switch to the branch holding the deployed commit); to go back on "
+                                f"purpose: keepwf rollback {behind[0].workflow} --env {env} --to REF"))
 
     # 7. approvals of exactly the blobs being deployed
     approvals = [check_approvals(repo, env_cfg, i.workflow, i.blob, who.email if who else "") for i in res.created]
