@@ -29,7 +29,8 @@ def fires(trigger, alert=ALERT, previous=None):
     ([{"key": "source", "value": 'r"(prometheus|grafana)"'}], True),  # source: membership
     ([{"key": "name", "value": 'r"disk|memory"'}], False),
     ([{"key": "name", "value": 'r".*"'}], True),
-    ([{"key": "description", "value": 'r".*"'}], False),  # field absent
+    ([{"key": "team", "value": 'r".*"'}], False),  # field absent: has(team) is false
+    ([{"key": "description", "value": 'r".*"'}], True),  # an AlertDto field is always present (None), as in Keep
     ([{"key": "name", "value": 'r".*db-1.*"'}], True),
     ([{"key": "name", "value": 'r"CPU.*"'}], True),
     ([{"key": "name", "value": 'r"db.*"'}], True),  # Keep converts x.* to contains("x")
@@ -118,5 +119,19 @@ def test_preprocess_keeps_unknown_severity_words():
 
 
 def test_normalize_alert_defaults():
-    a = normalize_alert({"source": "x"})
-    assert a["source"] == ["x"] and a["name"] == "manual-run" and a["fingerprint"] == "manual-run"
+    """Keep's AlertDto defaults: a manual run's alert is named manual-run, fingerprinted by the SHA-256 of its name."""
+    import hashlib
+
+    a = normalize_alert({"source": "x"}, now="2026-01-02T03:04:05+00:00")
+    assert a["source"] == ["x"] and a["name"] == "manual-run"
+    assert a["fingerprint"] == hashlib.sha256(b"manual-run").hexdigest() == a["id"]
+    assert (a["severity"], a["status"], a["environment"], a["service"], a["labels"]) == ("info", "firing", "undefined", None, {})
+    assert a["lastReceived"] == "2026-01-02T03:04:05+00:00"
+
+
+def test_normalize_alert_severity_and_status_like_keep():
+    assert normalize_alert({"severity": 5})["severity"] == "critical"
+    assert normalize_alert({"severity": "CRITICAL"})["severity"] == "critical"
+    assert normalize_alert({"severity": "p1"})["severity"] == "info"
+    assert normalize_alert({"status": "bogus"})["status"] == "firing"
+    assert normalize_alert({"status": "resolved", "fingerprint": "fp"})["status"] == "resolved"

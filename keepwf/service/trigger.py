@@ -63,7 +63,9 @@ def trigger(repo: Repo, *, alert: dict | None = None, incident: dict | None = No
     arrived = format_started(utcnow())  # every run of this event sees the run log as it was now
     history = RunLogHistory(repo, env_name, arrived)
     if alert is not None:
-        event, kind, inc_event = normalize_alert(alert), "alert", None
+        from datetime import datetime, timezone
+
+        event, kind, inc_event = normalize_alert(alert, now=datetime.now(timezone.utc).isoformat()), "alert", None
     else:
         event, kind = dict(incident), "incident"
         inc_event = str(event.get("event") or "created")
