@@ -69,10 +69,7 @@ def rollback(
     from keepwf.store.settings import load_config
 
     res = do(repo, load_config(repo), workflow, to, env, message, dry_run)
-    if json_out:
-        render.print_json(res.to_dict())
-    else:
-        release_result(res)
+    render.show(res, json_out, release_result)
     return 0
 
 
@@ -95,10 +92,7 @@ def promote(
 
     repo = open_repo()
     res = do(repo, load_config(repo), workflow, from_env, to_env, message, dry_run)
-    if json_out:
-        render.print_json(res.to_dict())
-    else:
-        release_result(res)
+    render.show(res, json_out, release_result)
     return 0
 
 
@@ -121,8 +115,5 @@ def prune(
 
     repo = open_repo()
     res = do(repo, load_config(repo), workflow, keep=keep, older_than=older_than, env=env, dry_run=dry_run, message=message)
-    if json_out:
-        render.print_json(res.to_dict())
-    else:
-        prune_result(res)
+    render.show(res, json_out, prune_result)
     return 0

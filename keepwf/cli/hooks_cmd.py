@@ -25,10 +25,7 @@ def _show(report, title: str, json_out: bool) -> int:
     from keepwf import render
     from keepwf.render.hooks import hooks_report
 
-    if json_out:
-        render.print_json(report.to_dict())
-    else:
-        hooks_report(report, title)
+    render.show(report, json_out, lambda r: hooks_report(r, title))
     return 0
 
 

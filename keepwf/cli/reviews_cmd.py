@@ -28,10 +28,7 @@ def approve(
 
     repo = open_repo()
     res = do(repo, load_config(repo), workflow, ref, message)
-    if json_out:
-        render.print_json(res.to_dict())
-    else:
-        approved(res)
+    render.show(res, json_out, approved)
     return 0
 
 
@@ -48,8 +45,5 @@ def reviews(
 
     repo = open_repo()
     lst = list_reviews(repo, load_config(repo), workflow)
-    if json_out:
-        render.print_json(lst.to_dict())
-    else:
-        review_list(lst)
+    render.show(lst, json_out, review_list)
     return 0

@@ -113,10 +113,7 @@ def run(
     declared = target.doc.data.get("inputs") if isinstance(target.doc.data, dict) else None
     out = execute(repo, target, trigger=trigger_kind, event=event, event_kind=kind, inputs=parse_inputs(inputs, declared),
                   mocks=mocks, progress=view.Progress(enabled=not json_out), config=config)
-    if json_out:
-        render.print_json(out.record)
-    else:
-        view.summary(out.record)
+    render.show(out.record, json_out, view.summary)
     if out.interrupted:
         raise interrupted_error()
     return out.exit_code
@@ -148,10 +145,7 @@ def trigger(
                         dry_run=dry_run, mocks=load_mocks(mock, state.cwd()),
                         on_start=None if json_out else (lambda t, m: view.started(t)),
                         progress=view.Progress(enabled=not json_out))
-    if json_out:
-        render.print_json(report.to_dict())
-    else:
-        view.trigger_report(report, explain)
+    render.show(report, json_out, lambda r: view.trigger_report(r, explain))
     if report.interrupted:
         raise interrupted_error()
     return report.exit_code

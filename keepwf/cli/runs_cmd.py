@@ -48,10 +48,7 @@ def list_runs(
     from keepwf.service.runs import list_runs as query
 
     res = query(open_repo(), workflow, version=version, env=env, status=status, since=since, limit=limit, page=page, drafts=drafts)
-    if json_out:
-        render.print_json(res.to_dict())
-        return 0
-    runs_table(res)
+    render.show(res, json_out, runs_table)
     return 0
 
 
@@ -66,10 +63,7 @@ def show(
     from keepwf.service.runs import show_run
 
     rec = show_run(open_repo(), run_id)
-    if json_out:
-        render.print_json(rec.to_dict())
-        return 0
-    run_detail(rec)
+    render.show(rec, json_out, run_detail)
     return 0
 
 

@@ -27,8 +27,5 @@ def validate(
     from keepwf.service.validate import validate_paths
 
     rep = validate_paths(state.cwd(), list(paths or []), strict=strict)
-    if json_out:
-        render.print_json(rep.to_dict())
-    else:
-        show(rep, quiet=quiet)
+    render.show(rep, json_out, lambda r: show(r, quiet=quiet))
     return 0 if rep.ok else 1

@@ -28,8 +28,5 @@ def verify(
 
     repo = open_repo()
     report = run_verify(repo, load_config(repo), workflow, env)
-    if json_out:
-        render.print_json(report.to_dict())
-    else:
-        verify_report(report)
+    render.show(report, json_out, verify_report)
     return 0 if report.ok else 1

@@ -76,10 +76,7 @@ def history(
 
     repo, config = _ctx()
     res = get(repo, config, workflow, env, limit=limit, page=page, include_pruned=pruned)
-    if json_out:
-        render.print_json(res.to_dict())
-        return 0
-    draw(res)
+    render.show(res, json_out, draw)
     return 0
 
 
@@ -97,10 +94,7 @@ def show(
 
     repo, config = _ctx()
     res = get(repo, config, workflow, env, version)
-    if json_out:
-        render.print_json(res.to_dict())
-        return 0
-    draw(res)
+    render.show(res, json_out, draw)
     return 0
 
 
@@ -119,10 +113,7 @@ def diff(
 
     repo, config = _ctx()
     res = get(repo, config, workflow, ref_a, ref_b, env)
-    if json_out:
-        render.print_json(res.to_dict())
-    else:
-        draw(res)
+    render.show(res, json_out, draw)
     return 0 if res.same else 1
 
 

@@ -30,6 +30,15 @@ def print_json(obj: Any) -> None:
     sys.stdout.write(to_json(obj) + "\n")
 
 
+def show(value: Any, as_json: bool, draw) -> None:
+    """A command's result, the one way every command prints it: ``value.to_dict()`` (or the value itself) as JSON
+    with ``--json``, else the human view ``draw(value)``."""
+    if as_json:
+        print_json(value.to_dict() if hasattr(value, "to_dict") else value)
+    else:
+        draw(value)
+
+
 def line(text: str = "", *, stderr: bool = False) -> None:
     """A plain line (no markup interpretation)."""
     (sys.stderr if stderr else sys.stdout).write(text + "\n")
