@@ -94,15 +94,6 @@ def run(
     config = load_config(repo)
     target = resolve_target(repo, config, workflow, version=version, env=env, draft=draft)
     event, kind = (read_event(alert, "--alert"), "alert") if alert else ((read_event(incident, "--incident"), "incident") if incident else (None, None))
-    if kind == "alert" or kind is None:  # a manual run gets Keep's synthetic alert (name manual-run, severity info…)
-        from datetime import datetime, timezone
-
-        from keepwf.engine.triggers import normalize_alert
-
-        event, kind = normalize_alert(event, now=datetime.now(timezone.utc).isoformat()), "alert"
-        trigger_kind = "alert" if alert else "manual"
-    else:
-        trigger_kind = kind
     mocks = load_mocks(mock, state.cwd())
     if mocks is not None:
         _warn_unused_mocks(mocks, mock, target)
@@ -111,7 +102,7 @@ def run(
     if not json_out:
         view.started(target)
     declared = target.doc.data.get("inputs") if isinstance(target.doc.data, dict) else None
-    out = execute(repo, target, trigger=trigger_kind, event=event, event_kind=kind, inputs=parse_inputs(inputs, declared),
+    out = execute(repo, target, trigger=kind or "manual", event=event, event_kind=kind, inputs=parse_inputs(inputs, declared),
                   mocks=mocks, progress=view.Progress(enabled=not json_out), config=config)
     render.show(out.record, json_out, view.summary)
     if out.interrupted:

@@ -251,6 +251,12 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     from keepwf.store.settings import load_config
 
     config = config or load_config(repo)
+    if event_kind in ("alert", None):  # Keep's view of an alert; a manual run gets its synthetic manual-run alert
+        from datetime import datetime, timezone
+
+        from keepwf.engine.triggers import normalize_alert
+
+        event, event_kind = normalize_alert(event, now=datetime.now(timezone.utc).isoformat()), "alert"
     seen: list = []
 
     open_step: list = []  # [event, monotonic start] of the step or action running now
