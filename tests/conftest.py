@@ -36,6 +36,10 @@ def _isolated_git(tmp_path_factory, monkeypatch):
         "[user]\n\tname = Ada Tester\n\temail = ada@example.com\n[init]\n\tdefaultBranch = main\n"
         "[advice]\n\tdetachedHead = false\n[tag]\n\tgpgSign = false\n[commit]\n\tgpgSign = false\n"
     )
+    # no test depends on the developer's terminal width or locale (the wall clock: see `make test-shifted-clock`)
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    monkeypatch.delenv("LANG", raising=False)
     for k in list(os.environ):
         if k.startswith("KEEP_PROVIDER"):
             monkeypatch.delenv(k)

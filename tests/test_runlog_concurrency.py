@@ -62,7 +62,8 @@ def test_killed_writer_leaves_a_readable_log(tmp_repo):
     # a lock file left behind by the kill (simulated if the kill missed the critical section) is cleared when stale
     lock = repo.common_dir / "refs" / "notes" / "keepwf" / "runs.lock"
     lock.write_text("")
-    os.utime(lock, (time.time() - 3600, time.time() - 3600))
+    born = lock.stat().st_mtime  # file time, not the process clock (they differ under clock skew or faketime)
+    os.utime(lock, (born - 3600, born - 3600))
     from tests.runlog_helpers import make_record
     from datetime import datetime, timezone
 

@@ -7,7 +7,9 @@ torn ref). Contention (another keepwf or git holding a lock) is retried with jit
 A process killed while holding a ``<ref>.lock`` leaves the file behind, and git would refuse that ref forever. So
 keepwf writers also hold an fcntl lock on ``.git/keepwf.lock`` (the kernel drops it when the process dies): a writer
 holding it that still finds a ref lock file knows no keepwf holds it; if the file is older than ``STALE_LOCK_S``
-(git's own commands hold such locks for milliseconds) it is a leftover of a kill and is removed.
+(git's own commands hold such locks for milliseconds) it is a leftover of a kill and is removed. A lock's age is
+measured in file time (its mtime against a file touched just now in the same directory tree), never against the
+process clock: the two disagree under clock skew on shared filesystems and under a shifted test clock.
 """
 
 from __future__ import annotations
@@ -31,8 +33,24 @@ def _is_lock_error(e: Exception) -> bool:
     return "lock" in s or "exists" in s
 
 
+def file_clock_now(common_dir: Path) -> float:
+    """"Now" as the filesystem holding ``common_dir`` stamps files: the mtime of a file created just now (by the
+    kernel, like the lock files it is compared with; ``utime`` would take the process clock)."""
+    probe = common_dir / f"keepwf-clock.{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(fd, b"t")
+            return os.fstat(fd).st_mtime
+        finally:
+            os.close(fd)
+            probe.unlink(missing_ok=True)
+    except OSError:  # pragma: no cover - read-only .git: nothing can be cleared anyway
+        return time.time()
+
+
 def _clear_stale_locks(common_dir: Path, refs: Iterable[str]) -> None:
-    now = time.time()
+    now = file_clock_now(common_dir)
     for ref in refs:
         lock = common_dir / (ref + ".lock")
         try:
