@@ -11,3 +11,4 @@ from keepwf.cli import hooks_cmd  # noqa: F401
 from keepwf.cli import reviews_cmd  # noqa: F401
 from keepwf.cli import verify_cmd  # noqa: F401
 from keepwf.cli import schema_cmd  # noqa: F401
+from keepwf.cli import incident_cmd  # noqa: F401

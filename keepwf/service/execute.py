@@ -243,8 +243,12 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
 
 def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | None = None, event_kind: str | None = None,
             inputs: dict | None = None, mocks=None, progress: Callable | None = None, config=None,
-            history_before: str | None = None) -> RunOutcome:
-    """Run the target with the engine and append its record (also when interrupted)."""
+            history_before: str | None = None, log_kind: str | None = "default", extra: dict | None = None) -> RunOutcome:
+    """Run the target with the engine and append its record (also when interrupted).
+
+    ``log_kind``: the run log the record goes to — ``"default"`` (``drafts`` for a draft, else ``runs``), ``"runs"``,
+    ``"drafts"``, or None (nothing recorded: bisect's trial runs). ``extra`` keys are added to the record
+    (``replay_of``)."""
     from keepwf.engine import RunInterrupted, RunOptions, run_workflow
     from keepwf.service.history import RunLogHistory
     from keepwf.store.runlog import RunLog
@@ -289,7 +293,11 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
         with held_signals():  # a second Ctrl-C waits until the record is built and appended
             rec = build_record(t, started, trigger=trigger, event=event, result=result, interrupted=interrupted,
                                steps_so_far=_steps_so_far(seen, open_step), inputs=inputs, repo=repo)
-            RunLog(repo, "drafts" if t.draft else "runs").append(rec)
+            rec.update(extra or {})
+            if log_kind == "default":
+                log_kind = "drafts" if t.draft else "runs"
+            if log_kind is not None:
+                RunLog(repo, log_kind).append(rec)
     except KeyboardInterrupt:
         interrupted = True
     return RunOutcome(rec, t, result, interrupted, seen)

@@ -1,0 +1,71 @@
+"""Views of the incident tools: why, replay, bisect, disable/enable."""
+
+from __future__ import annotations
+
+import sys
+
+from keepwf.render.runs import _st, out
+from keepwf.render.versions import summary as step_summary
+
+
+def _run_line(label: str, r: dict) -> None:
+    trig = r.get("trigger") or {}
+    alert = trig.get("name") or trig.get("type") or ""
+    out(f"  {label:<10}", (r["run_id"][:12], "bold"), f" {r.get('version') or 'draft'} ",
+        f"({str(r.get('commit') or '')[:10]}) ", _st(r.get("status")), f"  {r.get('started', '')[:19].replace('T', ' ')}"
+        f"  alert {alert}")
+
+
+def why(rep) -> None:
+    _run_line("run", rep.run)
+    if rep.failed_step:
+        s = rep.failed_step
+        out(f"  {'failed at':<10}{s.get('kind', 'step')} {s.get('name')}: ", (str(s.get("error") or ""), "red"))
+    elif rep.run.get("error"):
+        out(f"  {'error':<10}", (str(rep.run["error"]), "red"))
+    if rep.good:
+        _run_line("last good", rep.good)
+    out("")
+    out((rep.verdict, "bold"))
+    if rep.summary:
+        step_summary(rep.summary)
+    if rep.step_diff:
+        out("")
+        sys.stdout.write(rep.step_diff if rep.step_diff.endswith("\n") else rep.step_diff + "\n")
+    if rep.suggestions:
+        out("")
+        out(("next:", "cyan"))
+        for s in rep.suggestions:
+            out(f"  {s}")
+
+
+def replay(rp) -> None:
+    from keepwf.render.runs import summary
+
+    rec = rp.outcome.record
+    orig = rp.original
+    summary(rec)
+    how = "sealed: providers answered with what the original run received" if rp.sealed else "providers called"
+    out((f"replay of {orig['run_id'][:12]} ({orig.get('version') or 'draft'}: {orig.get('status')}) — {how}", "dim"))
+
+
+def trial(o: dict) -> None:
+    step = f" at {o['failed_step']}" if o.get("failed_step") else ""
+    out(f"  tried {o['version']}: ", _st(o["status"]), step, stderr=True)
+
+
+def bisect(res) -> None:
+    out((res.verdict, "bold"))
+    v = res.first_different
+    if v is None:
+        return
+    out(f"  {v.label} ({v.commit[:10]}) by {v.tagger_name} {v.date[:16].replace('T', ' ')}: "
+        f"{(v.message or '').splitlines()[0] if v.message else ''}")
+    out(f"  compared with {res.before.label}:")
+    step_summary(res.summary)
+    out("")
+    out(("next:", "cyan"), f" keepwf diff {res.workflow} {res.before.label} {v.label} --env {res.env}")
+
+
+def switched(res) -> None:
+    out(f"{res.workflow}: {'disabled' if res.disabled else 'enabled'} in {res.path} (commit {res.commit[:10]})")
