@@ -175,3 +175,58 @@ def test_disable_refuses_uncommitted_changes_and_needs_a_reason(incident):
     assert res.code == 3 and "uncommitted changes" in res.err
     assert path.read_text().endswith("# local edit\n")
     assert json.loads(r.cli("history", "db-alert", "--json").out)["versions"][0]["version"] == "v4"
+
+
+CASE = """\
+name: pages the DBA team on DiskFull
+alert: {name: DiskFull, severity: critical}
+mocks:
+  providers:
+    http: {result: {status: true, status_code: 200, body: {team: dba}}}
+    pagerduty: {result: {ok: true}}
+expect:
+  status: success
+  steps:
+    lookup: ran
+    page: {status: ran, results: [{ok: true}]}
+  calls:
+    - step: page
+      params: {title: DiskFull owned by dba}
+"""
+
+
+def test_workflow_tests_catch_the_break_and_write_junit(incident):
+    import xml.etree.ElementTree as ET
+
+    r, _, _ = incident
+    r.write("tests/db-alert/pages-dba.yml", CASE)
+    # the working copy (v4's content) is broken: the case fails, saying why
+    res = r.cli("test", "--junit", "report.xml")
+    assert res.code == 1, res
+    assert "FAIL db-alert › pages the DBA team on DiskFull" in res.out
+    assert "status: expected success, got error" in res.out and "alert.nmae" in res.out
+    assert "0 passed, 1 failed — working copy" in res.out
+    suite = ET.parse(r.path / "report.xml").getroot().find("testsuite")
+    assert suite.get("name") == "db-alert" and suite.get("failures") == "1"
+    assert suite.find("testcase/failure").get("message").startswith("status: expected success")
+    # v2 passes
+    res = r.cli("test", "db-alert", "--version", "v2")
+    assert res.code == 0, res
+    assert "1 passed, 0 failed — v2 in production" in res.out
+    # a wrong expectation on parameters is named
+    r.write("tests/db-alert/pages-dba.yml", CASE.replace("owned by dba}", "owned by ops}"))
+    data = r.cli("test", "--version", "v2", "--json").json()
+    assert data["failed"] == 1
+    assert "db-alert was called with" not in data["cases"][0]["failures"][0]
+    assert "page was called with [{'title': 'DiskFull owned by dba'}]" in data["cases"][0]["failures"][0]
+    # tests never record runs
+    assert len(r.cli("runs", "db-alert", "--json", "--limit", "50").json()["runs"]) == 3
+
+
+def test_workflow_test_bad_case_file(incident):
+    r, _, _ = incident
+    r.write("tests/db-alert/bad.yml", "alert: {name: x}\nexpect: {stauts: success}\n")
+    res = r.cli("test")
+    assert res.code == 2 and "expect: must be a mapping of" in res.out
+    res = r.cli("test", "nope")
+    assert res.code == 2 and "no test cases for nope" in res.err

@@ -68,7 +68,7 @@ class MockSet:
         return MockResponse(result=v.get("result"), error=None if err is None else str(err))
 
     @classmethod
-    def from_data(cls, data: Any, source: str = "mocks") -> "MockSet":
+    def from_data(cls, data: Any, source: str = "mocks", sealed: bool = False) -> "MockSet":
         if data is None:
             data = {}
         if not isinstance(data, dict):
@@ -82,7 +82,10 @@ class MockSet:
             if data.get(key) is not None and not isinstance(data[key], dict):
                 raise UsageError(f"{source}: {key}: must be a mapping of name → response",
                                  hint="see docs/mocks.md for the format")
-        return cls(data.get("steps"), data.get("providers"), data.get("default"), source)
+        default = data.get("default")
+        if sealed and default is None:  # sealed: nothing unmocked reaches the outside world
+            default = {"result": None}
+        return cls(data.get("steps"), data.get("providers"), default, source, sealed=sealed)
 
     @classmethod
     def parse(cls, text: str, source: str = "mocks") -> "MockSet":

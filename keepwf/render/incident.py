@@ -69,3 +69,20 @@ def bisect(res) -> None:
 
 def switched(res) -> None:
     out(f"{res.workflow}: {'disabled' if res.disabled else 'enabled'} in {res.path} (commit {res.commit[:10]})")
+
+
+def test_case(c) -> None:
+    mark = ("PASS", "green") if c.ok else (("ERROR", "red") if c.error else ("FAIL", "red"))
+    out("  ", mark, f" {c.workflow} › {c.name} ", (f"{c.duration_ms}ms", "dim"))
+    if c.error:
+        out("      ", (c.error, "red"))
+    for f in c.failures:
+        out("      ", (f, "red"))
+
+
+def test_report(rep) -> None:
+    if not rep.cases:
+        out("no test cases (tests/<workflow id>/*.yml); see docs/incidents.md")
+        return
+    passed = len(rep.cases) - rep.failed
+    out((f"{passed} passed, {rep.failed} failed", "green" if not rep.failed else "red"), f" — {rep.target}")
