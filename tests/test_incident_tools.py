@@ -230,3 +230,28 @@ def test_workflow_test_bad_case_file(incident):
     assert res.code == 2 and "expect: must be a mapping of" in res.out
     res = r.cli("test", "nope")
     assert res.code == 2 and "no test cases for nope" in res.err
+
+
+def test_stats_per_version_table_chart_and_png(incident):
+    r, _, _ = incident
+    data = r.cli("stats", "db-alert", "--json").json()
+    rows = {v["version"]: v for v in data["versions"]}
+    assert list(rows) == ["v1", "v2", "v4"]  # in the order they first ran
+    assert rows["v1"]["success_rate"] == 1.0 and rows["v4"]["success_rate"] == 0.0
+    assert rows["v4"]["top_errors"][0]["runs"] == 1 and "alert.nmae" in rows["v4"]["top_errors"][0]["error"]
+    res = r.cli("stats", "db-alert", "--png", "stats.png")
+    assert res.code == 0, res
+    assert "db-alert v1  ████████████████████ 100%" in res.out
+    assert "db-alert v4  ░░░░░░░░░░░░░░░░░░░░   0%" in res.out
+    png = (r.path / "stats.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    assert r.cli("stats", "nope").code == 2
+
+
+def test_percentiles_are_nearest_rank():
+    from keepwf.service.stats import percentile
+
+    assert percentile([], 50) is None
+    assert percentile([7], 95) == 7
+    values = list(range(1, 101))
+    assert (percentile(values, 50), percentile(values, 95), percentile(values, 100)) == (50, 95, 100)

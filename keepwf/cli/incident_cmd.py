@@ -129,3 +129,28 @@ def enable(workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow 
     Example: `keepwf enable hello-alert -m "flapping fixed upstream"`. Exit 3 when refused.
     """
     return _switch(workflow, False, message, env, json_out)
+
+
+@app.command("stats")
+def stats(
+    workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Workflow id (default: every workflow).")] = None,
+    env: Annotated[Optional[str], typer.Option("--env", "-e", help="Only this environment (default: every environment).")] = None,
+    since: Annotated[Optional[str], typer.Option("--since", metavar="AGE|DATE", help="Only runs started since then: 7d, 12h, 2026-11-01.")] = None,
+    png: Annotated[Optional[str], typer.Option("--png", metavar="FILE", help="Also draw the chart as a PNG image (needs matplotlib).")] = None,
+    json_out: JsonOpt = False,
+) -> int:
+    """Runs per version: count, success rate, p50/p95 duration, most common errors; a chart per version.
+
+    Versions are listed in the order they first ran, so the chart reads as a timeline of releases. The success rate
+    counts runs that reached a verdict (success, error, timeout); skipped and cancelled runs are counted apart.
+    Example: `keepwf stats hello-alert --since 30d --png stats.png`.
+    """
+    from keepwf import render
+    from keepwf.render import incident as view
+    from keepwf.service.stats import chart_png, stats as do
+
+    rep = do(open_repo(), workflow, env=env, since=since)
+    if png:
+        chart_png(rep, str(state.cwd() / png))
+    render.show(rep, json_out, view.stats)
+    return 0

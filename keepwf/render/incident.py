@@ -86,3 +86,34 @@ def test_report(rep) -> None:
         return
     passed = len(rep.cases) - rep.failed
     out((f"{passed} passed, {rep.failed} failed", "green" if not rep.failed else "red"), f" — {rep.target}")
+
+
+def _ms(v) -> str:
+    from keepwf.render.runs import _ms as ms
+
+    return ms(v) if v is not None else "-"
+
+
+def stats(rep) -> None:
+    """The table, then a chart: one bar per version (success rate, 20 cells = 100%) with its p50 duration."""
+    from keepwf.render.styled import line, table
+
+    rows = [v.to_dict() for v in rep.versions]
+    if not rows:
+        line("no runs" + (" match these filters" if rep.filters else " yet"))
+        return
+    table(["workflow", "env", "version", "runs", "success", "p50", "p95", "first run", "last run", "top error"],
+          [[r["workflow"], r["env"], r["version"], str(r["runs"]),
+            "-" if r["success_rate"] is None else f"{100 * r['success_rate']:.0f}%", _ms(r["p50_ms"]),
+            _ms(r["p95_ms"]), r["first_run"][:16].replace("T", " "), r["last_run"][:16].replace("T", " "),
+            (f"{r['top_errors'][0]['runs']}× {r['top_errors'][0]['error']}"[:50] if r["top_errors"] else "")]
+           for r in rows])
+    line("")
+    name_w = max(len(f"{r['workflow']} {r['version']}") for r in rows)
+    for r in rows:
+        rate = r["success_rate"]
+        full = 0 if rate is None else round(20 * rate)
+        style = "green" if rate is not None and rate >= 0.95 else "yellow" if rate is not None and rate >= 0.8 else "red"
+        pct = "  -" if rate is None else f"{100 * rate:3.0f}%"
+        line(f"{r['workflow']} {r['version']}".ljust(name_w + 2), ("█" * full, style), ("░" * (20 - full), "dim"),
+             f" {pct}  p50 {_ms(r['p50_ms'])}")
