@@ -255,3 +255,50 @@ def test_percentiles_are_nearest_rank():
     assert percentile([7], 95) == 7
     values = list(range(1, 101))
     assert (percentile(values, 50), percentile(values, 95), percentile(values, 100)) == (50, 95, 100)
+
+
+LEGACY = """\
+# legacy Keep file: keep this comment
+alert:   # the root
+  id: legacy-one   # the id
+  name: "Quoted name"
+  triggers:
+  - type: manual   # manual trigger
+  steps:
+      - name: s
+        provider:
+           type: console
+           with:
+             message: "{{ alert.name }} on 'host'"
+"""
+
+
+def test_fmt_upgrade_keeps_comments_and_meaning(tmp_repo):
+    import yaml
+
+    r = tmp_repo
+    r.write("workflows/legacy.yml", LEGACY)
+    before = (r.path / "workflows/hello-alert.yml").read_text()
+    res = r.cli("fmt", "--check")
+    assert res.code == 1 and "would reformat workflows/legacy.yml" in res.out
+    assert (r.path / "workflows/legacy.yml").read_text() == LEGACY  # --check writes nothing
+    res = r.cli("fmt", "--upgrade")
+    assert res.code == 0 and "reformatted workflows/legacy.yml" in res.out
+    text = (r.path / "workflows/legacy.yml").read_text()
+    for comment in ("# legacy Keep file: keep this comment", "# the root", "# the id", "# manual trigger"):
+        assert comment in text
+    assert text.startswith("# legacy Keep file: keep this comment\nworkflow:")
+    assert yaml.safe_load(text)["workflow"] == yaml.safe_load(LEGACY)["alert"]
+    assert '"Quoted name"' in text and "\n    - type: manual" in text
+    assert (r.path / "workflows/hello-alert.yml").read_text() == before  # already in the layout: untouched
+    assert r.cli("fmt", "--check").code == 0
+    assert r.cli("validate").code == 0
+
+
+def test_fmt_leaves_unparsable_files_alone(tmp_repo):
+    r = tmp_repo
+    r.write("workflows/bad.yml", "workflow: [unclosed\n")
+    res = r.cli("fmt")
+    assert res.code == 1 and "left alone workflows/bad.yml" in res.out
+    assert (r.path / "workflows/bad.yml").read_text() == "workflow: [unclosed\n"
+    assert r.cli("fmt", "workflows/nope.yml").code == 2

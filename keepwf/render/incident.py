@@ -117,3 +117,13 @@ def stats(rep) -> None:
         pct = "  -" if rate is None else f"{100 * rate:3.0f}%"
         line(f"{r['workflow']} {r['version']}".ljust(name_w + 2), ("█" * full, style), ("░" * (20 - full), "dim"),
              f" {pct}  p50 {_ms(r['p50_ms'])}")
+
+
+def fmt_result(res) -> None:
+    verb = "would be reformatted" if res.check else "reformatted"
+    for p in res.changed:
+        out(f"{'would reformat' if res.check else 'reformatted'} {p}")
+    for r in res.refused:
+        out(("left alone", "red"), f" {r['path']}: {r['reason']}")
+    out(f"{len(res.changed)} file(s) {verb}, {res.unchanged} already formatted"
+        + (f", {len(res.refused)} left alone" if res.refused else ""))

@@ -73,3 +73,44 @@ def set_disabled(text: str, wf_id: str, disabled: bool, source: str = "workflow 
         raise UsageError(f"{source}: could not edit workflow {wf_id!r} safely (unusual layout)",
                          hint="set disabled: true in the file by hand, commit, keepwf deploy")
     return out, True
+
+
+_LEGACY = {"alert": "workflow", "alerts": "workflows"}
+
+
+def format_text(text: str, upgrade: bool = False, source: str = "workflow file") -> str:
+    """``text`` in keepwf's layout (2-space mappings, sequences indented under their key, no re-wrapping), comments
+    and quoting kept; ``upgrade`` also renames Keep's legacy roots ``alert:``/``alerts:`` to ``workflow:``/``workflows:``.
+
+    Refuses (UsageError) when the result would not mean exactly what the input means to Keep's loader."""
+    import io
+
+    import yaml
+
+    y = _yaml()
+    y.preserve_quotes = True
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.width = 4096
+    try:
+        root = y.load(text)
+    except Exception as e:  # noqa: BLE001 - ruamel raises many error types for bad YAML
+        raise UsageError(f"{source}: cannot be formatted: {e}", hint=f"keepwf validate {source}") from None
+    if root is None:
+        return text
+    renamed = {}
+    if upgrade and isinstance(root, dict):
+        for old, new in _LEGACY.items():
+            if old in root and new not in root:
+                keys = list(root.keys())
+                root.insert(keys.index(old), new, root.pop(old))
+                renamed[old] = new
+    buf = io.StringIO()
+    y.dump(root, buf)
+    out = buf.getvalue()
+    before, after = yaml.safe_load(text), yaml.safe_load(out)  # the meaning, as Keep's loader reads it
+    if isinstance(before, dict):
+        before = {renamed.get(k, k): v for k, v in before.items()}
+    if before != after:
+        raise UsageError(f"{source}: formatting would change what the file means; left as it is",
+                         hint="report it with the file attached; format it by hand meanwhile")
+    return out
