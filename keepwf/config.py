@@ -40,6 +40,7 @@ class EnvConfig:
     branches: tuple[str, ...] = ("*",)
     approvals: int = 0
     signed: bool = False
+    canary: object = None  # keepwf.model.canary.CanaryPolicy: [canary] with [env.NAME.canary] over it
 
     def allows_branch(self, branch: str | None) -> bool:
         if branch is None:
@@ -73,7 +74,7 @@ _SECTIONS = {
     "engine": {"allow_python": bool, "bash_timeout": (int, float)},
     "hooks": {"pre_push_tests": bool},
 }
-_ENV_KEYS = {"branches": list, "approvals": int, "signed": bool}
+_ENV_KEYS = {"branches": list, "approvals": int, "signed": bool, "canary": dict}
 
 
 def _line_of(text: str, key: str, section: str | None = None) -> int:
@@ -108,8 +109,9 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
     except tomllib.TOMLDecodeError as e:
         raise UsageError(f"{source}: not valid TOML: {e}", hint=f"fix the syntax of {source}") from e
     for section, value in data.items():
-        if section not in _SECTIONS and section != "env":
-            raise _bad(source, text, None, section, f"unknown section (known: {', '.join([*_SECTIONS, 'env'])})")
+        if section not in _SECTIONS and section not in ("env", "canary"):
+            raise _bad(source, text, None, section,
+                       f"unknown section (known: {', '.join([*_SECTIONS, 'canary', 'env'])})")
         if not isinstance(value, dict):
             raise _bad(source, text, None, section, "must be a table, e.g. [" + section + "]")
     kw: dict = {"source": source}
@@ -132,6 +134,7 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         kw["bash_timeout"] = float(eng["bash_timeout"])
     if "pre_push_tests" in data.get("hooks", {}):
         kw["pre_push_tests"] = data["hooks"]["pre_push_tests"]
+    base_canary = _canary_policy(data.get("canary", {}), None, source, text, "canary")
     envs: dict[str, EnvConfig] = {}
     for name, spec in data.get("env", {}).items():
         sec = f"env.{name}"
@@ -150,17 +153,28 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         approvals = spec.get("approvals", 0)
         if approvals < 0:
             raise _bad(source, text, sec, "approvals", "must be 0 or more")
-        envs[name] = EnvConfig(name, tuple(branches), approvals, spec.get("signed", False))
+        envs[name] = EnvConfig(name, tuple(branches), approvals, spec.get("signed", False),
+                               _canary_policy(spec.get("canary", {}), base_canary, source, text, f"env.{name}.canary"))
     default_env = kp.get("default_env", DEFAULT_ENV)
     if not valid_ref_component(default_env):
         raise _bad(source, text, "keepwf", "default_env", "environment names must be usable in a git ref (letters, digits, - _ .)")
     if not envs:
-        envs = {default_env: EnvConfig(default_env)}
+        envs = {default_env: EnvConfig(default_env, canary=base_canary)}
     elif default_env not in envs:
         raise _bad(source, text, "keepwf", "default_env", f"{default_env!r} is not one of the [env.*] tables")
     kw["envs"] = envs
     kw["default_env"] = default_env
     return Config(**kw)
+
+
+def _canary_policy(raw: dict, base, source: str, text: str, section: str):
+    """``[canary]`` / ``[env.NAME.canary]`` → CanaryPolicy (keepwf.model.canary), errors naming the key."""
+    from keepwf.model.canary import DEFAULT_POLICY, PolicyError, parse_policy
+
+    try:
+        return parse_policy(raw, base or DEFAULT_POLICY)
+    except PolicyError as e:
+        raise _bad(source, text, section, e.key, e.problem) from None
 
 
 _REF_COMPONENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")

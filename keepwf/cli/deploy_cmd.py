@@ -21,6 +21,8 @@ def deploy(
     env: EnvOpt = None,
     dry_run: DryRunOpt = False,
     commit: Annotated[bool, typer.Option("--commit", help="Commit uncommitted workflow files first.")] = False,
+    canary: Annotated[bool, typer.Option("--canary", help="Deploy WF as a canary: the deployed version keeps most events until the new one proves itself (docs/canary.md).")] = False,
+    steps: Annotated[Optional[str], typer.Option("--steps", metavar="P,P,…", help="Canary steps: % of events to the canary, e.g. 10,25,50 (default: [canary] steps of keepwf.toml).")] = None,
     json_out: JsonOpt = False,
 ) -> int:
     """Run the release checklist, then create one version (annotated tag) per changed workflow, all or none.
@@ -37,8 +39,22 @@ def deploy(
     from keepwf.store.settings import load_config
 
     repo = open_repo()
-    res = do_deploy(repo, load_config(repo), workflows or [], all_=all_, env=env, message=message, dry_run=dry_run,
-                    commit_first=commit)
+    config = load_config(repo)
+    canary_steps = None
+    if steps is not None and not canary:
+        from keepwf.errors import UsageError
+
+        raise UsageError("--steps sets a canary's steps; add --canary", hint=f"keepwf deploy WF --canary --steps {steps}")
+    if canary:
+        from keepwf.errors import UsageError
+        from keepwf.model.canary import PolicyError, parse_steps
+
+        try:
+            canary_steps = parse_steps(steps) if steps else config.env(env).canary.steps
+        except PolicyError as e:
+            raise UsageError(f"--steps {steps}: {e.problem}", hint="e.g. --steps 10,25,50") from None
+    res = do_deploy(repo, config, workflows or [], all_=all_, env=env, message=message, dry_run=dry_run,
+                    commit_first=commit, canary_steps=canary_steps)
     if json_out:
         render.print_json(res.to_dict())
         return res.error.exit_code if res.error else 0

@@ -94,6 +94,10 @@ def summary(rec: dict) -> None:
         f"{ok} ran, {failed} failed, {skipped} skipped · run {rec['run_id']}")
     if rec.get("error"):
         out("  ", ("error:", "red"), f" {rec['error']}")
+    c = rec.get("canary")
+    if c:
+        out("  ", ("canary:", "cyan"), f" this event went to the {c.get('arm')} arm (step {c.get('step')}, "
+            f"{c.get('weight')}% to the canary)")
 
 
 def runs_table(page) -> None:

@@ -40,6 +40,7 @@ class Target:
     tag: str | None = None
     draft: bool = False
     notice: str | None = None  # "running v4 (3f2a9c1); your working copy differs — use --draft to run it"
+    routable: bool = False  # the deployed version, chosen by default: a running canary may take the event instead
 
 
 @dataclass
@@ -118,7 +119,7 @@ def resolve_target(repo: Repo, config, wf: str, *, version: str | None, env: str
             e.hint = f"deploy it first (keepwf deploy {wf} --env {env_name}), or try the working copy: keepwf run {wf} --draft"
         raise
     doc, blob = load_version_doc(repo, v, wf)
-    t = Target(wf, env_name, doc, v.commit, blob, v.path, v.label, v.tag)
+    t = Target(wf, env_name, doc, v.commit, blob, v.path, v.label, v.tag, routable=version is None)
     if not repo.is_bare and v.path:
         drafted = catalog.read_draft(repo, v.path)
         if drafted is None or repo.hash_bytes(drafted) != t.blob:
@@ -263,6 +264,13 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
         from keepwf.engine.triggers import normalize_alert
 
         event, event_kind = normalize_alert(event, now=datetime.now(timezone.utc).isoformat()), "alert"
+    canary_info = None
+    if t.routable:  # during a canary, the event's fingerprint decides which of the two versions runs
+        from keepwf.service.canary import route
+
+        t, canary_info = route(repo, t, event, config)
+        if canary_info:
+            extra = {**(extra or {}), "canary": canary_info}
     seen: list = []
 
     open_step: list = []  # [event, monotonic start] of the step or action running now
@@ -309,6 +317,10 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     finally:
         if live is not None:
             live.close()
+    if canary_info and log_kind == "runs" and rec:
+        from keepwf.service.canary import after_run
+
+        after_run(repo, config, rec)  # the canary decides after every one of its runs (never raises)
     return RunOutcome(rec, t, result, interrupted, seen)
 
 

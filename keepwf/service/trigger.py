@@ -87,7 +87,7 @@ def trigger(repo: Repo, *, alert: dict | None = None, incident: dict | None = No
         for m in matches:
             if not m.matched:
                 continue
-            t = Target(wf, env_name, doc, v.commit, v.blob, v.path, v.label, v.tag)
+            t = Target(wf, env_name, doc, v.commit, v.blob, v.path, v.label, v.tag, routable=True)
             if on_start:
                 on_start(t, m)
             ev = dict(event, **m.alert_updates)

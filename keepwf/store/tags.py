@@ -163,6 +163,7 @@ def read_version(repo: Repo, ref: str) -> Version | None:
         tagger_name=tagger.name if tagger else "", tagger_email=tagger.email if tagger else "",
         date=iso_date(tagger.time, tagger.offset) if tagger else "", timestamp=tagger.time if tagger else 0,
         rollback_of=trailers.get("Keepwf-Rollback-Of"), promoted_from=trailers.get("Keepwf-Promoted-From"),
+        canary_of=trailers.get("Keepwf-Canary-Of"), canary_steps=trailers.get("Keepwf-Canary-Steps"),
         tag_oid=str(obj.id), foreign=foreign, pruned=pruned,
     )
 
