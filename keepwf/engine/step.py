@@ -164,7 +164,12 @@ class StepRunner:
             if not expr and cond_aliases:  # Keep: a falsy if: (absent, "", false) means "all conditions"
                 expr = " and ".join("{{ " + a + " }} " for a in cond_aliases)
             if expr and str(expr).strip() != "":
-                ok, rendered_if = evaluate_if(str(expr), r, run.evaluator)
+                ok, rendered_if, ignored = evaluate_if(str(expr), r, run.evaluator)
+                if ignored:  # Keep skips silently; keepwf says why
+                    self._skip_reason = (f"if: {str(expr).strip()!r} could not be evaluated ({ignored}; rendered: "
+                                         f"{rendered_if!r}); skipped, as Keep does")
+                    run.log(name, "warning", f"{kind} {name} skipped: {self._skip_reason}")
+                    return False
                 if not ok:
                     self._skip_reason = f"if: {str(expr).strip()!r} was false (rendered: {rendered_if!r})"
                     run.log(name, "info", f"{kind} {name} skipped: {self._skip_reason}")
