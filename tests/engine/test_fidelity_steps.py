@@ -186,3 +186,22 @@ def test_safe_with_a_default_is_strict():
               provider: {type: slack, with: {a: {key: "{{ alert.nosuch }}", default: d, safe: true}}}
         """)
     assert res.status == "error" and "Could not find key: alert.nosuch" in res.error
+
+
+# --- class 9: an incident-triggered run (keepwf decision: `event` is the incident) ----------------------------------
+
+def test_incident_run_event_is_the_incident_and_alert_stays_empty():
+    # Keep 0.54.2 (keep/contextmanager/contextmanager.py): event_context stays {} for an incident run, so
+    # `{{ event.id }}` fails with a missing key there; keepwf gives the incident (docs/engine.md, Context)
+    yaml_text = """
+        workflow:
+          id: w
+          steps:
+            - name: s
+              provider: {type: console, with: {message: "%s"}}
+        """
+    inc = {"id": "inc-1", "user_generated_name": "db down"}
+    res = run(yaml_text % "{{ event.id }}/{{ incident.id }}", event=inc, event_kind="incident")
+    assert res.status == "success" and res.steps[0].results == ["inc-1/inc-1"]
+    res = run(yaml_text % "{{ alert.id }}", event=inc, event_kind="incident")
+    assert res.status == "error" and "Could not find key: alert.id" in res.error  # as in Keep: alert is {}
