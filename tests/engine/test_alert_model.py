@@ -1,8 +1,9 @@
 """The alert a workflow sees is Keep 0.54.2's AlertDto (issue 13, classes 1, 1b and 10).
 
-Expected values come from keep/api/models/alert.py at tag v0.54.2: the field list of ``class AlertDto`` (its
-declaration order is the order of ``AlertDto.dict()``, which ``AlertDto.__str__`` dumps with ``indent=4``), the
-``prepend_https`` validator on ``url`` and ``validate_last_received`` on ``lastReceived``.
+Expected values come from keep/api/models/alert.py at tag v0.54.2: the field list of ``class AlertDto`` (line 71;
+``firingCounter`` line 79, ``environment: str | None = None`` line 81; its declaration order is the order of ``AlertDto.dict()``, which ``AlertDto.__str__`` dumps with ``indent=4``), the
+``prepend_https`` validator on ``url`` (line 156) and ``validate_last_received`` on ``lastReceived`` (line 171).
+Keep is not on PyPI (the ``keep`` package there is another project), so its results are pinned here.
 """
 
 from __future__ import annotations

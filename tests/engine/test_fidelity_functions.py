@@ -1,8 +1,8 @@
 """keep.* functions that must give Keep 0.54.2's results (issue 13, classes 2, 3 and 4).
 
-Expected values come from keep/functions/__init__.py at tag v0.54.2 (``datetime_compare``: ``if not t1 or not t2:
-return 0``; ``to_utc``: returns ``""`` on a ParserError; ``join``: ``prefix`` applied to list items as well as to dict
-items) and keep/iohandler/iohandler.py ``_parse_token`` (literal arguments arrive as ``str``).
+Expected values come from keep/functions/__init__.py at tag v0.54.2 (``datetime_compare``, line 248: ``if not t1 or
+not t2: return 0``; ``to_utc``, line 215: returns ``""`` on a ParserError; ``join``, lines 316 and 320: ``prefix``
+applied to dict items and to list items; ``substract_minutes`` line 170, ``timestamp_delta`` line 184) and keep/iohandler/iohandler.py ``_parse_token`` (literal arguments arrive as ``str``).
 """
 
 from __future__ import annotations

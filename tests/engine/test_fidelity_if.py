@@ -1,6 +1,7 @@
 """``if:`` expressions that cannot be evaluated (issue 13, class 5): skipped as in Keep 0.54.2, with a warning.
 
-Keep's rule (keep/step/step.py ``_run_single`` at v0.54.2): the step fails only when asteval's ``error_msg`` is set —
+Keep's rule (keep/step/step.py ``_run_single`` at v0.54.2, lines 245, 258, 266 and 275): the step fails only when
+asteval's ``error_msg`` is set —
 first when quoting did not change the expression, else after the unquoted retry. asteval 1.0.6 (Keep's pinned
 version) sets ``error_msg`` for a NameError or a failing function call, and leaves it empty for a TypeError,
 SyntaxError, ZeroDivisionError, IndexError, KeyError or AttributeError: the expression's value is then ``None`` and

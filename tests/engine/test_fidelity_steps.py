@@ -1,14 +1,15 @@
 """Step behaviour that must match Keep 0.54.2 (issue 13, classes 6, 7, 8 and 9).
 
 Expected values come from Keep's sources at tag v0.54.2:
-- class 6: keep/providers/base/base_provider.py ``_enrich`` — each enrichment runs in its own ``try``; a failure is
+- class 6: keep/providers/base/base_provider.py ``_enrich`` (lines 268–318) — each enrichment runs in its own ``try``; a failure is
   logged ("Failed to enrich alert - enrichment: …") and the loop ``continue``s;
-- class 7: keep/iohandler/iohandler.py ``_render`` — ``safe = False`` when the template contains ``{{#fn.`` or
+- class 7: keep/iohandler/iohandler.py ``_render`` (lines 457 and 465) — ``safe = False`` when the template contains ``{{#fn.`` or
   ``{{ #fn.`` (and ``{{^`` or ``{{ ^``);
-- class 8: keep/parser/parser.py ``parse_provider_parameters`` turns a dict in a *step's* ``with:`` into a
-  ``StepProviderParameter``; ``_get_action`` passes the raw ``with:`` to ``Step``, so in an action the dict is
-  rendered by ``IOHandler.render_context`` like any dict (strict, ``safe=True``);
-- class 9: keep/workflowmanager — an incident-triggered run sets the incident context only (keepwf decision, below).
+- class 8: keep/parser/parser.py ``parse_provider_parameters`` (line 478) turns a dict in a *step's* ``with:`` into a
+  ``StepProviderParameter``; ``_get_action`` passes the raw ``with:`` to ``Step`` (line 671), so in an action the dict is
+  rendered by ``IOHandler.render_context`` (iohandler.py line 525) like any dict (strict, ``safe=True``);
+- class 9: keep/contextmanager/contextmanager.py (lines 36, 172, 175) — an incident-triggered run sets the incident
+  context only (keepwf decision, below).
 """
 
 from __future__ import annotations
