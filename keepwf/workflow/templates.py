@@ -71,7 +71,8 @@ def if_problem(text: str) -> str | None:
     Templates are replaced by placeholders the way Keep quotes them; the result must parse as a Python expression,
     and a template the author quoted (``'{{ x }}'``) cannot be ordered against a number (always a TypeError).
     """
-    if not text.strip() or _SECTION_RE.search(text) or text.count("{{") != text.count("}}"):
+    if (not text.strip() or _SECTION_RE.search(text) or "{{{" in text or "{{&" in text
+            or text.count("{{") != text.count("}}")):
         return None
     authored = _QUOTED_TPL_RE.sub("'__keepwf_q__'", text)  # quoted by the author: stays text in Keep's retry
     probe = _QUOTE_RE.sub("'__keepwf_k__'", authored)
@@ -79,6 +80,8 @@ def if_problem(text: str) -> str | None:
         tree = ast.parse(probe.strip(), mode="eval")
     except SyntaxError as e:
         return f"does not parse as an expression (SyntaxError: {e.msg})"
+    except (ValueError, RecursionError, MemoryError):  # a NUL byte, absurd nesting: not this check's business
+        return None
     for node in ast.walk(tree):
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
