@@ -171,7 +171,7 @@ def test_at_the_top_of_a_steps_with_it_is_a_step_provider_parameter():
     assert res.status == "success", res.error
     assert params["s"] == {
         "a": "cpu", "b": "0",  # pydantic 1 makes the default text
-        "c": None,  # no default: Keep passes None
+        "c": None,  # no default and empty: Keep fails (AttributeError: None.startswith); keepwf decision: null
         "d": "x",
         "nested": {"inner": {"key": "cpu", "default": "d"}},  # only the top level is converted
         "other": {"key": "cpu", "value": 1},  # keepwf decision: Keep would drop `value` and pass "cpu"
