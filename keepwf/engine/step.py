@@ -167,7 +167,7 @@ class StepRunner:
                 ok, rendered_if, ignored = evaluate_if(str(expr), r, run.evaluator)
                 if ignored:  # Keep skips silently; keepwf says why
                     self._skip_reason = (f"if: {str(expr).strip()!r} could not be evaluated ({ignored}; rendered: "
-                                         f"{rendered_if!r}); skipped, as Keep does")
+                                         f"{rendered_if!r}), which Keep treats as false")
                     run.log(name, "warning", f"{kind} {name} skipped: {self._skip_reason}")
                     return False
                 if not ok:
