@@ -202,3 +202,64 @@ def test_canary_commands_and_refusals(canary_repo):
     assert r.cli("status", "cw", "--json").json()[0]["envs"][0]["deployed"]["version"] == "v2"
     res = r.cli("canary", "abort", "cw", "-m", "too late")
     assert res.code == 3 and "promoted" in res.err
+
+
+@pytest.mark.slow
+def test_two_clones_one_promotes_one_aborts_both_end_aborted(canary_repo, tmp_path):
+    import subprocess
+
+    from tests.helpers import GitRepo
+
+    r = canary_repo
+    r.write("workflows/cw.yml", CW.format(msg="v2 {{ alert.name }}"))
+    r.commit("v2")
+    assert r.cli("deploy", "cw", "--canary", "-m", "v2").code == 0
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    r.git("remote", "add", "origin", str(bare))
+    r.git("push", "-q", "origin", "main")
+    assert r.cli("sync").code == 0
+    subprocess.run(["git", "clone", "-q", str(bare), str(tmp_path / "b")], check=True)
+    b = GitRepo(tmp_path / "b")
+    assert b.cli("sync").code == 0
+    assert _state(b)["status"] == "running"
+    assert r.cli("canary", "promote", "cw", "--full", "-m", "ship").code == 0
+    assert b.cli("canary", "abort", "cw", "-m", "pages twice").code == 0
+    for c in (r, b, r):
+        res = c.cli("sync")
+        assert res.code == 0, res
+    for c in (r, b):
+        assert _state(c)["status"] == "aborted"
+        assert c.cli("status", "cw", "--json").json()[0]["envs"][0]["deployed"]["version"] == "v1"
+        assert _fire(c, 7)["version"] == "v1"
+
+
+@pytest.mark.slow
+def test_concurrent_runs_during_a_canary_one_state_commit_per_transition(canary_repo):
+    """8 processes fire alerts at a canary at once: no run is lost and each transition is recorded once."""
+    import os
+    import subprocess
+    import sys
+
+    r = canary_repo
+    r.write("workflows/cw.yml", CW.format(msg="v2 {{ alert.name }}"))
+    r.commit("v2")
+    assert r.cli("deploy", "cw", "--canary", "--steps", "30,60", "-m", "v2").code == 0
+    for i in range(40):
+        (r.path / f"a{i}.json").write_text(json.dumps({"name": f"a{i}", "fingerprint": f"fp-{i}"}))
+    script = ("import subprocess,sys\n"
+              "for i in range(int(sys.argv[1]), 40, 8):\n"
+              "    subprocess.run([sys.executable, '-m', 'keepwf', 'run', 'cw', '--alert', f'a{i}.json'],"
+              " capture_output=True)\n")
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(k)], cwd=r.path, env=dict(os.environ))
+             for k in range(8)]
+    for p in procs:
+        assert p.wait(timeout=300) == 0
+    runs = r.cli("runs", "cw", "--json", "--limit", "100").json()["runs"]
+    assert len({x["run_id"] for x in runs}) == 40 + 0  # every run recorded once (v1's deploy had none)
+    st = _state(r)
+    events = [e["event"] for e in st["events"]]
+    assert events[0] == "start"
+    assert events.count("advance") <= 1 and events.count("promote") <= 1  # never twice
+    steps = [e["step"] for e in st["events"]]
+    assert steps == sorted(steps)

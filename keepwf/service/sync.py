@@ -24,7 +24,8 @@ from keepwf.store.repo import Repo
 ATTEMPTS = 4
 PUSH_SPECS = ["refs/tags/keepwf/*:refs/tags/keepwf/*", "refs/notes/keepwf/*:refs/notes/keepwf/*",
               "refs/keepwf/runs/*:refs/keepwf/runs/*", "refs/keepwf/drafts/*:refs/keepwf/drafts/*",
-              "refs/keepwf/archive/*:refs/keepwf/archive/*", "refs/keepwf/audit*:refs/keepwf/audit*"]
+              "refs/keepwf/archive/*:refs/keepwf/archive/*", "refs/keepwf/audit*:refs/keepwf/audit*",
+              "refs/keepwf/canary/*:refs/keepwf/canary/*"]
 
 
 @dataclass
@@ -72,7 +73,8 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
                    f"+refs/keepwf/audit*:{ns}keepwf/audit*",  # a glob: a remote without prunes has no audit ref
                    f"+refs/notes/keepwf/*:{ns}notes/keepwf/*",
                    f"+refs/keepwf/runs/*:{ns}keepwf/runs/*",
-                   f"+refs/keepwf/drafts/*:{ns}keepwf/drafts/*"]
+                   f"+refs/keepwf/drafts/*:{ns}keepwf/drafts/*",
+                   f"+refs/keepwf/canary/*:{ns}keepwf/canary/*"]
     last = ""
     for attempt in range(1, ATTEMPTS + 1):
         res.attempts = attempt
@@ -87,6 +89,7 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
         for k, v in (("tags", plan.new_tags), ("archived", plan.new_archived), ("pruned_here", plan.archived_here),
                      ("audit", int(plan.audit_merged))):
             res.versions[k] = res.versions.get(k, 0) + v
+        res.merged["canary"] = res.merged.get("canary", 0) + _merge_canary(repo, ns)
         stats = merge_from(repo, ns)
         stats["reviews"] = merge_reviews_from(repo, ns)  # approvals travel with the repository too
         for k, v in stats.items():
@@ -113,6 +116,28 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
     raise StateError(f"sync to {remote}: the push was refused {ATTEMPTS} times (someone pushing meanwhile, or a hook "
                      f"or protection rule; last: {last}); {ATTEMPTS} attempts, nothing was lost",
                      hint=f"run `keepwf sync {remote}` again")
+
+
+def _merge_canary(repo: Repo, ns: str) -> int:
+    """Canary state chains from the other side: joined to ours (a merge commit when both moved); the state of a
+    joined chain is folded with abort winning (docs/canary.md, "Two clones")."""
+    from keepwf.store import canary
+    from keepwf.store.reftx import list_refs
+
+    theirs_prefix = f"{ns}keepwf/canary/"
+    changed = 0
+    for ref, theirs in list_refs(repo, theirs_prefix).items():
+        ours_ref = canary.CANARY_PREFIX + ref[len(theirs_prefix):]
+        ours = canary.all_chains(repo).get(ours_ref)
+        if ours != theirs:
+            for _ in range(5):
+                try:
+                    if canary.merge(repo, ours_ref, ours, theirs) != ours:
+                        changed += 1
+                    break
+                except canary.Moved:
+                    ours = canary.all_chains(repo).get(ours_ref)
+    return changed
 
 
 def _conflict_error(repo: Repo, remote: str, conflicts) -> StateError:
