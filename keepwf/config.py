@@ -41,6 +41,7 @@ class EnvConfig:
     approvals: int = 0
     signed: bool = False
     canary: object = None  # keepwf.model.canary.CanaryPolicy: [canary] with [env.NAME.canary] over it
+    keep_versions: int | None = None  # every deploy prunes the workflow down to this many versions (audited)
 
     def allows_branch(self, branch: str | None) -> bool:
         if branch is None:
@@ -74,7 +75,7 @@ _SECTIONS = {
     "engine": {"allow_python": bool, "bash_timeout": (int, float)},
     "hooks": {"pre_push_tests": bool},
 }
-_ENV_KEYS = {"branches": list, "approvals": int, "signed": bool, "canary": dict}
+_ENV_KEYS = {"branches": list, "approvals": int, "signed": bool, "canary": dict, "keep_versions": int}
 
 
 def _line_of(text: str, key: str, section: str | None = None) -> int:
@@ -153,8 +154,13 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         approvals = spec.get("approvals", 0)
         if approvals < 0:
             raise _bad(source, text, sec, "approvals", "must be 0 or more")
+        keep = spec.get("keep_versions")
+        if keep is not None and (isinstance(keep, bool) or not 1 <= keep <= 100_000):
+            raise _bad(source, text, sec, "keep_versions", "must be a whole number from 1 to 100000")
         envs[name] = EnvConfig(name, tuple(branches), approvals, spec.get("signed", False),
-                               _canary_policy(spec.get("canary", {}), base_canary, source, text, f"env.{name}.canary"))
+                               canary=_canary_policy(spec.get("canary", {}), base_canary, source, text,
+                                                     f"env.{name}.canary"),
+                               keep_versions=keep)
     default_env = kp.get("default_env", DEFAULT_ENV)
     if not valid_ref_component(default_env):
         raise _bad(source, text, "keepwf", "default_env", "environment names must be usable in a git ref (letters, digits, - _ .)")

@@ -46,6 +46,7 @@ class DeployResult:
     items: list[PlanItem] = field(default_factory=list)
     committed_now: str | None = None
     error: KeepwfError | None = None
+    pruned: list = field(default_factory=list)  # versions pruned by [env.X] keep_versions after this deploy
 
     @property
     def created(self) -> list[PlanItem]:
@@ -54,6 +55,7 @@ class DeployResult:
     def to_dict(self) -> dict:
         return {"env": self.env, "commit": self.commit, "branch": self.branch, "dry_run": self.dry_run,
                 "committed_now": self.committed_now, "ok": self.error is None,
+                "pruned": [v.label for v in self.pruned],
                 "checks": [c.to_dict() for c in self.checks], "items": [i.to_dict() for i in self.items],
                 "error": self.error.to_dict() if self.error else None}
 
@@ -265,6 +267,12 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
 
         item = res.created[0]
         start(repo, item.version, item.previous.label, canary_steps, message or f"Canary of {item.workflow}")
+    if env_cfg.keep_versions:  # retention: prune by itself, recorded like `keepwf prune` (never the deployed one)
+        from keepwf.service.prune import prune
+
+        for item in res.created:
+            res.pruned += prune(repo, config, item.workflow, keep=env_cfg.keep_versions, env=env,
+                                message=f"keep_versions = {env_cfg.keep_versions} in [env.{env}]").pruned
     return res
 
 

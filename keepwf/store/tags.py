@@ -354,6 +354,41 @@ def archive_and_delete(repo: Repo, moves: dict[str, str], record: str, who: Iden
             time.sleep(0.05)
 
 
+def restore_archived(repo: Repo, arch: str, tag: str, record: str, who: Identity, audit_ref: str) -> str:
+    """Un-prune: point ``tag`` at the tag object ``arch`` holds, delete ``arch``, and append one commit (message
+    ``record``) to ``audit_ref`` — in one transaction. Returns the audit commit."""
+    pygit2 = _pygit2()
+    forget_refs(repo)
+    deadline = time.monotonic() + lock_wait()
+    empty_tree = repo.pg.TreeBuilder().write()
+    sig = pygit2.Signature(who.name, who.email, who.timestamp, who.offset)
+    while True:
+        try:
+            with repo.pg.transaction() as tx:
+                for name in (arch, tag, audit_ref):
+                    tx.lock_ref(name)
+                try:
+                    target = repo.pg.references[arch].target
+                except KeyError as e:
+                    raise StateError(f"{arch} vanished while restoring; nothing was restored") from e
+                if _exists(repo, tag):
+                    raise StateError(f"{tag} exists again; nothing was restored", hint="keepwf history --pruned")
+                try:
+                    parents = [repo.pg.references[audit_ref].target]
+                except KeyError:
+                    parents = []
+                commit = repo.pg.create_commit(None, sig, sig, record, empty_tree, parents)
+                tx.set_target(tag, target, message="keepwf prune --restore")
+                tx.remove(arch)
+                tx.set_target(audit_ref, commit, message="keepwf prune --restore")
+            return str(commit)
+        except pygit2.GitError as e:
+            if not _transient(str(e)) or time.monotonic() > deadline:
+                raise StateError(f"could not restore: {e}; nothing was restored",
+                                 hint="retry when no other keepwf or git process is writing refs") from e
+            time.sleep(0.05)
+
+
 def audit_commits(repo: Repo, audit_ref: str, limit: int = 10000) -> list[tuple[str, str, str, str, int, int]]:
     """``(sha, message, name, email, time, offset)`` of the audit chain, newest first."""
     try:

@@ -7,7 +7,9 @@ Rules (docs/runs.md, "keepwf sync"):
   a *conflict* — reported, never resolved by moving or deleting anything;
 - archived wins over live *for the same object*: a prune done in one clone reaches the other, whose live tag then
   moves to the archive (same object, nothing lost) — and the remote's live tag is deleted by the push;
-- ``refs/keepwf/audit`` is an append-only chain: diverged chains are joined by a merge commit (like run chains).
+- ``refs/keepwf/audit`` is an append-only chain: diverged chains are joined by a merge commit (like run chains);
+- a version whose newest audit record (on either side's chain) is a restore (``keepwf prune --restore``) is live:
+  its archive entries are removed here and on the remote, its tag is created where it is missing.
 
 All local changes of one sync are one ``git update-ref --stdin`` transaction: all or none.
 """
@@ -57,6 +59,7 @@ def plan(repo, ns: str) -> VersionPlan:
     their_tags = _by_name(list_refs(repo, their_tag_pfx), their_tag_pfx)
     their_arch = _by_name(list_refs(repo, their_arch_pfx), their_arch_pfx)
     p = VersionPlan()
+    restored = restored_names(repo, ns)
     # one object per version name, across both sides and both places
     for name in sorted(set(our_tags) | set(our_arch) | set(their_tags) | set(their_arch)):
         seen = [x for x in (our_tags.get(name), our_arch.get(name)) if x]
@@ -71,7 +74,15 @@ def plan(repo, ns: str) -> VersionPlan:
                 continue
             oid = (seen or remote)[0][1]
             archived = name in our_arch or name in their_arch
-            if archived:
+            if archived and name in restored:  # un-pruned: live again on both sides
+                if name in our_arch:
+                    p.updates.append(f"delete {ARCHIVE_REF_PREFIX}{name} {oid}")
+                if name not in our_tags:
+                    p.updates.append(f"create {tag_pfx}{name} {oid}")
+                    p.new_tags += 1
+                if name in their_arch:
+                    p.remote_deletes.append(ARCHIVE_REF_PREFIX + name)
+            elif archived:
                 if name not in our_arch:
                     p.updates.append(f"create {ARCHIVE_REF_PREFIX}{name} {oid}")
                     p.new_archived += 1
@@ -92,6 +103,30 @@ def plan(repo, ns: str) -> VersionPlan:
         p.updates.append(f"update {AUDIT_REF} {new_audit} {old.target if old is not None else '0' * 40}")
         p.audit_merged = True
     return p
+
+
+def restored_names(repo, ns: str) -> set[str]:
+    """Version names (``env/wf/vN``) whose newest prune-or-restore record, on our or their audit chain, is a restore."""
+    from keepwf.store.reftx import current
+
+    pg = repo.pg
+    word: dict[str, tuple[int, str]] = {}
+    seen: set[str] = set()
+    stack = [str(t) for t in (current(pg, AUDIT_REF), current(pg, ns + AUDIT_REF[len("refs/"):])) if t is not None]
+    while stack:
+        sha = stack.pop()
+        if sha in seen:
+            continue
+        seen.add(sha)
+        c = pg[sha]
+        stack.extend(str(x) for x in c.parent_ids)
+        for ln in c.message.splitlines():
+            key, _, rest = ln.partition(": ")
+            if key in ("Keepwf-Pruned", "Keepwf-Restored") and rest:
+                name = rest.split(" ")[0]
+                if word.get(name, (-1, ""))[0] <= c.commit_time:
+                    word[name] = (c.commit_time, key)
+    return {n for n, (_t, k) in word.items() if k == "Keepwf-Restored"}
 
 
 def _merge_audit(repo, ns: str):
