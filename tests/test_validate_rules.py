@@ -185,7 +185,7 @@ def test_duplicate_step_and_action_names_warn():
 def test_providers_keepwf_cannot_run_offline():
     found, res = check(
         "  steps:\n" + step("a", "keep", "{version: 2}") + step("b", "python", "{code: '1'}") + step("c", "bash", "{command: ls}")
-        + "  actions:\n" + step("d", "slack", "{message: x}") + step("e", "bash", "{command: ls}")
+        + "  actions:\n" + step("d", "datadog", "{message: x}") + step("e", "bash", "{command: ls}")
         + step("f", extra="      throttle: {type: one_until_resolved, with: {}}\n")
     )
     assert found == [

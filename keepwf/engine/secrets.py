@@ -18,7 +18,7 @@ REDACTED = "***"
 _ENV_TMPL = re.compile(r"\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _DOLLAR = re.compile(r"^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$")
 MIN_SECRET_LEN = 4
-NOT_SECRET_KEYS = frozenset({"method", "verify", "timeout", "description"})  # settings, not credentials
+NOT_SECRET_KEYS = frozenset({"method", "verify", "timeout", "description", "base_url", "events_base_url"})  # settings, not credentials
 
 
 class Redactor:

@@ -20,7 +20,9 @@ from keepwf.engine.template import RenderError, if_escape, strip_marks
 from keepwf.model.run import StepResult
 
 MAX_ITEM_ERRORS = 100  # per step in the record; the rest is counted
-OFFLINE = frozenset({"console", "mock", "bash", "python", "http", "webhook"})
+MAX_RETRY_AFTER = 3600.0  # seconds; as on-failure.retry.interval
+# providers that never page anyone: a mock file's ``default:`` does not answer them (it does answer slack & co.)
+LOCAL_PROVIDERS = frozenset({"console", "mock", "bash", "python", "http", "webhook"})
 # names a condition alias may not take: they would hide the run's context
 RESERVED = frozenset({"alert", "event", "incident", "steps", "actions", "foreach", "consts", "vars", "aliases",
                       "secrets", "inputs", "fn", "last_workflow_results", "last_workflow_run_time", "providers"})
@@ -236,15 +238,17 @@ class StepRunner:
         run = self.run_
         count, interval = _retry(self._spec_for_retry)
         mocks = run.opts.mocks
-        offline = ptype in OFFLINE
+        offline = ptype in LOCAL_PROVIDERS
         prov = get_provider(ptype)
         last_err = None
+        wait = interval
         for attempt in range(count + 1):
             self.attempts += 1
             if attempt:
                 run.log(name, "warning", f"retry {attempt}/{count} after: {last_err}")
-                if interval:
-                    run.opts.sleep(interval)
+                if wait:
+                    run.opts.sleep(wait)
+            wait = interval
             try:
                 mock = mocks.lookup(name, ptype, config_name, offline_capable=offline and prov is not None) if mocks else None
                 if mock is not None:
@@ -261,6 +265,9 @@ class StepRunner:
                 return prov.query(call) if kind == "step" else prov.notify(call)
             except ProviderError as e:
                 last_err = str(e)
+                asked = getattr(e, "retry_after", None)  # a server's Retry-After, honoured within on-failure.retry
+                if asked is not None:
+                    wait = max(interval, min(float(asked), MAX_RETRY_AFTER))
             except Exception as e:  # noqa: BLE001 - a provider bug must not crash the run
                 last_err = f"{type(e).__name__}: {e}"
         raise StepFailed(last_err or "provider call failed")

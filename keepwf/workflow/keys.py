@@ -50,5 +50,8 @@ INPUT_TYPES = ("string", "number", "boolean", "choice")
 
 # Providers keepwf runs itself (keep-format.md "keepwf decisions" 6); bash and python have no notify (steps only).
 OFFLINE_PROVIDERS = ("console", "mock", "bash", "python", "http", "webhook")
+# notification providers keepwf sends itself, as Keep does (docs/providers.md); the engine's registry holds both lists
+NOTIFY_PROVIDERS = ("slack", "teams", "discord", "pagerduty", "opsgenie", "telegram", "ntfy", "smtp", "sendgrid", "jira")
+RUNNABLE_PROVIDERS = OFFLINE_PROVIDERS + NOTIFY_PROVIDERS
 STEP_ONLY_PROVIDERS = ("bash", "python")
 KEEP_SERVER_PROVIDERS = ("keep",)

@@ -195,10 +195,10 @@ def test_unknown_provider_without_mock_is_a_clear_step_error():
           id: wf
           steps:
             - name: s
-              provider: {type: slack, with: {message: hi}}
+              provider: {type: datadog, with: {query: hi}}
         """)
     assert r.status == "error"
-    assert r.error == "provider 'slack' cannot run offline; give responses with --mock FILE"
+    assert r.error == "provider 'datadog' cannot run offline; give responses with --mock FILE"
 
 
 def test_keep_provider_and_throttle_need_a_server():
