@@ -218,3 +218,12 @@ def test_yaml_1_1_like_keep():
     """Keep reads files with PyYAML (YAML 1.1): `yes` is a boolean, `on:` a key True."""
     res = load_source(b"workflow:\n  id: wf\n  disabled: yes\n", "w.yml")
     assert res.docs[0].data["disabled"] is True
+
+
+def test_validator_knows_every_provider_the_engine_runs():
+    from keepwf.engine import OFFLINE_PROVIDERS
+    from keepwf.workflow import keys
+
+    assert set(keys.RUNNABLE_PROVIDERS) == set(OFFLINE_PROVIDERS)
+    found, _ = check("  actions:\n" + "".join(step(f"a{i}", p, "{message: x}") for i, p in enumerate(keys.NOTIFY_PROVIDERS)))
+    assert found == []

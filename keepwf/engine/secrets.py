@@ -18,7 +18,9 @@ REDACTED = "***"
 _ENV_TMPL = re.compile(r"\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _DOLLAR = re.compile(r"^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$")
 MIN_SECRET_LEN = 4
-NOT_SECRET_KEYS = frozenset({"method", "verify", "timeout", "description", "base_url", "events_base_url"})  # settings, not credentials
+# settings, not credentials (Keep's non-"sensitive" fields among them: a Jira/ntfy host, an SMTP server)
+NOT_SECRET_KEYS = frozenset({"method", "verify", "timeout", "description", "base_url", "events_base_url", "host",
+                             "smtp_server", "smtp_port", "encryption"})
 
 
 class Redactor:

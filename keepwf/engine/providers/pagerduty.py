@@ -13,7 +13,6 @@ A step with ``incident_id`` reads one incident (``GET /incidents/<id>``).
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -51,6 +50,8 @@ def build_event(api: Api, routing_key: str) -> dict:
 
 
 def build_incident(api: Api) -> tuple[str, str, dict, dict]:
+    import uuid
+
     incident_key = api.p("incident_id") or uuid.uuid4().hex
     update = bool(api.p("incident_id"))
     body = api.p("alert_body")
