@@ -85,3 +85,46 @@ class FakeApi:
     def __exit__(self, *a):
         self.server.shutdown()
         self.server.server_close()
+
+
+def keep_apis(req):
+    """Answers like each real API keepwf's notification providers call (by path), for whole-workflow tests."""
+    m, path = req["method"], req["path"]
+    if path.endswith(("/chat.postMessage", "/chat.update")):
+        return 200, {"ok": True, "ts": "1700000000.000100", "channel": "C1"}
+    if path.endswith("/reactions.add"):
+        return 200, {"ok": True}
+    if path.startswith("/services/"):
+        return 200, "ok"
+    if path.startswith("/teams"):
+        return 200, "1"
+    if path.startswith("/api/webhooks/"):
+        return 204, ""
+    if path == "/v2/enqueue":
+        return 202, {"status": "success", "message": "Event processed", "dedup_key": "d"}
+    if path in ("/incidents",) or path.startswith("/incidents/"):
+        return (201 if m == "POST" else 200), {"incident": {"id": "PT1", "status": "triggered"}}
+    if path == "/v2/alerts" and m == "POST":
+        return 202, {"result": "Request will be processed", "took": 0.1, "requestId": "req-1"}
+    if path.startswith("/v2/alerts/requests/"):
+        return 200, {"data": {"success": True, "action": "Create", "processedAt": "2026-03-02T10:00:01Z",
+                              "integrationId": "i", "isSuccess": True, "status": "Alert created successfully",
+                              "alertId": "A-1", "alias": "al"}}
+    if path.startswith("/v2/alerts/"):
+        return 202, {"result": "Request will be processed", "requestId": "req-2"}
+    if "/bot" in path and path.endswith(("/sendMessage", "/sendPhoto")):
+        return 200, {"ok": True, "result": {"message_id": 1, "chat": {"id": 1}}}
+    if path == "/v3/mail/send":
+        return 202, ""
+    if path == "/rest/agile/1.0/board":
+        return 200, {"values": [{"name": "TEST", "location": {"projectKey": "TEST"}},
+                                {"name": "YOUR_BOARD_NAME", "location": {"projectKey": "YBN"}}]}
+    if path == "/rest/api/2/issue" and m == "POST":
+        return 201, {"id": "10001", "key": "TEST-1", "self": "https://jira.example/rest/api/2/issue/10001"}
+    if path.startswith("/rest/api/2/issue/") and path.endswith("/transitions"):
+        return (200, {"transitions": [{"id": "31", "name": "Done"}]}) if m == "GET" else (204, "")
+    if path.startswith("/rest/api/2/issue/"):
+        return (204, "") if m == "PUT" else (200, {"id": path.rsplit("/", 1)[1], "key": "TEST-9"})
+    if path.startswith("/ntfy/"):
+        return 200, {"id": "n1", "event": "message", "topic": path.rsplit("/", 1)[1], "message": req["body"]}
+    return 404, {"error": f"no fake for {m} {path}"}

@@ -110,3 +110,13 @@ def test_hanging_server_times_out():
 def test_connection_refused_is_a_clear_error():
     r = notify("discord", {"webhook_url": "http://127.0.0.1:9/api/webhooks/1/secretpart"}, {"message": "x"})
     assert r.status == "error" and "failed" in r.error and "secretpart" not in dumped(r)
+
+
+def test_teams_mentions_become_msteams_entities():
+    with FakeApi({"*": (200, "1")}) as api:
+        r = notify("teams", {"webhook_url": api.url + "/h"},
+                   {"sections": '[{"type": "TextBlock", "text": "Hi <at>John Doe</at>"}]',
+                    "mentions": '[{"id": "john@example.com", "name": "John Doe"}]'})
+    assert r.status == "success", r.error
+    assert api.requests[0]["json"]["attachments"][0]["content"]["msteams"] == {"entities": [
+        {"type": "mention", "text": "<at>John Doe</at>", "mentioned": {"id": "john@example.com", "name": "John Doe"}}]}

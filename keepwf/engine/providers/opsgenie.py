@@ -2,9 +2,9 @@
 
 ``type: create_alert`` (the default): ``POST /v2/alerts`` with the given fields (``visible_to`` sent as
 ``visibleTo``, ``tags`` may be JSON text), then the SDK's poll of ``GET /v2/alerts/requests/<requestId>`` (404
-while Opsgenie is still processing; up to 3 more tries, a second apart). Result: the request status as Keep's SDK
-returns it, ``{success, action, processed_at, integration_id, is_success, status, alert_id, alias}``; an
-``is_success: false`` is an error. ``type: close_alert`` (``alert_id``): ``POST /v2/alerts/<id>/close``;
+while Opsgenie is still processing; up to 3 more tries, a second apart). Result: Opsgenie's request status ``data``,
+``{success, action, processedAt, integrationId, isSuccess, status, alertId, alias}`` (Keep's examples read
+``results.alertId``; Keep's SDK version returned the same fields in snake_case); ``isSuccess: false`` is an error. ``type: close_alert`` (``alert_id``): ``POST /v2/alerts/<id>/close``;
 ``type: comment_alert`` (``alert_id``, ``note``): ``POST /v2/alerts/<id>/notes``; both return null, as Keep.
 """
 
@@ -22,9 +22,6 @@ FIELDS = {"user": "user", "note": "note", "source": "source", "message": "messag
           "description": "description", "responders": "responders", "visible_to": "visibleTo", "actions": "actions",
           "tags": "tags", "details": "details", "entity": "entity", "priority": "priority"}
 POLLS = 3
-STATUS_KEYS = {"success": "success", "action": "action", "processedAt": "processed_at",
-               "integrationId": "integration_id", "isSuccess": "is_success", "status": "status",
-               "alertId": "alert_id", "alias": "alias"}
 
 
 def build_alert(api: Api) -> dict:
@@ -81,7 +78,6 @@ class OpsgenieProvider(ApiProvider):
             api.call.options.sleep(1.0)
         api.ok(req, resp)
         data = (resp.json() or {}).get("data") or {}
-        result = {snake: data.get(camel) for camel, snake in STATUS_KEYS.items()}
-        if not result["is_success"]:
-            raise ProviderError(f"opsgenie: failed to create the alert: {result['status']}")
-        return result
+        if not data.get("isSuccess"):
+            raise ProviderError(f"opsgenie: failed to create the alert: {data.get('status')}")
+        return data

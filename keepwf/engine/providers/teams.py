@@ -2,8 +2,9 @@
 
 ``typeCard: message`` (the default) posts the Adaptive Card envelope ``{"type": "message", "attachments": [...]}``
 (``attachments`` as given, else one card whose body is ``sections`` or a TextBlock with ``message``); any other
-``typeCard`` posts a legacy MessageCard ``{"@type", "themeColor", "text", "sections"}``. ``sections`` and
-``attachments`` may be JSON text. Success is any 2xx; the result is the answer's JSON (Keep's ``response.json()``),
+``typeCard`` posts a legacy MessageCard ``{"@type", "themeColor", "text", "sections"}``. ``mentions``
+``[{id, name}]`` add Teams' ``msteams.entities`` (write ``<at>name</at>`` in the text). ``sections``,
+``attachments`` and ``mentions`` may be JSON text. Success is any 2xx; the result is the answer's JSON (Keep's ``response.json()``),
 or ``{"status_code": N, "text": "…"}`` when the answer is not JSON (Teams answers ``1``).
 """
 
@@ -26,6 +27,11 @@ def build_payload(api: Api) -> dict:
         card = {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None,
                 "content": {"$schema": api.p("schema", ADAPTIVE_SCHEMA), "type": "AdaptiveCard", "version": "1.2",
                             "body": sections or [{"type": "TextBlock", "text": message}]}}
+        mentions = json_param(api.p("mentions"), "teams", "mentions")
+        if mentions and not attachments:
+            card["content"]["msteams"] = {"entities": [
+                {"type": "mention", "text": f"<at>{m.get('name')}</at>", "mentioned": {"id": m.get("id"), "name": m.get("name")}}
+                for m in mentions if isinstance(m, dict)]}
         return {"type": "message", "attachments": attachments or [card]}
     return {"@type": type_card, "themeColor": api.p("themeColor"), "text": message, "sections": sections}
 
