@@ -274,6 +274,7 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     opts = RunOptions(event=event, event_kind=event_kind, trigger=trigger, inputs=dict(inputs or {}), env=dict(os.environ),
                       providers_file=_providers_file(repo), mocks=mocks, history=RunLogHistory(repo, t.env, history_before),
                       allow_python=config.allow_python, bash_timeout=config.bash_timeout, progress=on_progress,
+                      allow_private_network=config.allow_private_network,
                       cwd=str(repo.root))
     started = utcnow()
     result, interrupted = None, False
