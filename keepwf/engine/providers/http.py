@@ -12,6 +12,7 @@ from typing import Any
 
 from keepwf.engine.netpolicy import MAX_BODY, NetPolicy, send
 from keepwf.engine.providers.base import Provider, ProviderCall, ProviderError, register
+from keepwf.workflow.datafile import escape_surrogates
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD")
 
@@ -57,8 +58,8 @@ def request(url: Any, method: Any = "GET", headers: Any = None, body: Any = None
     code = resp.status
     text = resp.body.decode("utf-8", "replace")
     try:
-        parsed: Any = json.loads(text)
-    except ValueError:
+        parsed: Any = escape_surrogates(json.loads(text))  # "\\ud800" in a body stays text, never a lone surrogate
+    except (ValueError, RecursionError):
         parsed = text
     ok = 200 <= code < 400
     if not ok and fail_on_error not in (False, "false", "False"):
