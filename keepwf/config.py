@@ -8,6 +8,7 @@ default_env = "production"
 [engine]
 allow_python = false           # the `python` provider evaluates code: off unless enabled here
 bash_timeout = 60
+allow_private_network = false  # http/webhook may reach loopback/private addresses (never link-local/metadata)
 
 [env.production]
 branches = ["main", "master"]  # branches it may be deployed from; "*" = any (fnmatch patterns)
@@ -51,6 +52,7 @@ class Config:
     envs: dict[str, EnvConfig] = field(default_factory=lambda: {DEFAULT_ENV: EnvConfig(DEFAULT_ENV)})
     allow_python: bool = False
     bash_timeout: float = 60.0
+    allow_private_network: bool = False
     source: str = "(defaults)"
 
     def env(self, name: str | None) -> EnvConfig:
@@ -66,7 +68,7 @@ class Config:
 
 _SECTIONS = {
     "keepwf": {"workflows": str, "default_env": str},
-    "engine": {"allow_python": bool, "bash_timeout": (int, float)},
+    "engine": {"allow_python": bool, "bash_timeout": (int, float), "allow_private_network": bool},
 }
 _ENV_KEYS = {"branches": list, "approvals": int, "signed": bool}
 
@@ -125,6 +127,8 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         kw["allow_python"] = eng["allow_python"]
     if "bash_timeout" in eng:
         kw["bash_timeout"] = float(eng["bash_timeout"])
+    if "allow_private_network" in eng:
+        kw["allow_private_network"] = eng["allow_private_network"]
     envs: dict[str, EnvConfig] = {}
     for name, spec in data.get("env", {}).items():
         sec = f"env.{name}"

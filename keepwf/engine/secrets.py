@@ -23,6 +23,20 @@ NOT_SECRET_KEYS = frozenset({"method", "verify", "timeout", "description", "base
                              "smtp_server", "smtp_port", "encryption"})
 
 
+def _url_tokens(s: str) -> list[str]:
+    """The token-like parts of a secret URL (a webhook's path segments, query values): a server that echoes the
+    path back must not put the credential part of a Slack/Discord/Teams webhook URL into a record."""
+    if "://" not in s:
+        return []
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(s)
+    pieces = [urllib.parse.unquote(p) for p in parts.path.split("/")]
+    pieces += [v for _k, v in urllib.parse.parse_qsl(parts.query)]
+    return [p for p in pieces if len(p) >= 16 or (len(p) >= 8 and any(c.isdigit() for c in p)
+                                                  and any(c.isalpha() for c in p))]
+
+
 class Redactor:
     def __init__(self) -> None:
         self.secrets: set[str] = set()
@@ -43,6 +57,7 @@ class Redactor:
             s = str(value)
             if len(s) >= MIN_SECRET_LEN and s not in self.secrets:
                 self.secrets.add(s)
+                self.secrets.update(_url_tokens(s))
                 self._sorted = sorted(self.secrets, key=len, reverse=True)
 
     def text(self, s: str) -> str:
@@ -85,7 +100,11 @@ def _render_env(value: Any, env: Mapping[str, str], redactor: Redactor) -> Any:
     return value
 
 
-def _json_or_path(text: str, what: str, log) -> dict:
+def _json_or_path(text: str, what: str, log, redactor: Redactor) -> dict:
+    """JSON text or the path of a JSON file. The value is a secret before anything is logged (a raw token that is
+    neither JSON nor a path must never be echoed): messages name the variable, never its value."""
+    redactor.add(text)
+    redactor.add(text.strip())
     text = text.strip()
     if not text:
         return {}
@@ -93,15 +112,19 @@ def _json_or_path(text: str, what: str, log) -> dict:
         try:
             with open(text, encoding="utf-8") as f:
                 text = f.read()
-        except OSError as e:
-            log("warning", f"{what}: cannot read {text!r}: {e.strerror}")
+        except (OSError, ValueError) as e:
+            log("warning", f"{what} is neither a JSON object nor the path of a readable JSON file "
+                           f"({getattr(e, 'strerror', None) or type(e).__name__}); ignored")
             return {}
     try:
         data = json.loads(text)
-    except ValueError as e:
-        log("warning", f"{what} is not valid JSON ({e.msg}); ignored")
+    except (ValueError, RecursionError) as e:
+        log("warning", f"{what} is not valid JSON ({getattr(e, 'msg', type(e).__name__)}); ignored")
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        log("warning", f"{what} is JSON but not an object; ignored")
+        return {}
+    return data
 
 
 def load_provider_configs(providers_file: dict | None, root: dict | None, env: Mapping[str, str],
@@ -111,7 +134,7 @@ def load_provider_configs(providers_file: dict | None, root: dict | None, env: M
         if isinstance(source, dict):
             merged.update({str(k): v for k, v in source.items() if isinstance(v, dict)})
     if env.get("KEEP_PROVIDERS"):
-        data = _json_or_path(env["KEEP_PROVIDERS"], "KEEP_PROVIDERS", log)
+        data = _json_or_path(env["KEEP_PROVIDERS"], "KEEP_PROVIDERS", log, redactor)
         for k, v in data.items():
             if isinstance(v, dict):
                 merged[str(k)] = v
@@ -119,7 +142,7 @@ def load_provider_configs(providers_file: dict | None, root: dict | None, env: M
     for key, val in env.items():
         if key.startswith("KEEP_PROVIDER_") and key != "KEEP_PROVIDERS_FILE":
             name = key[len("KEEP_PROVIDER_"):].lower().replace("_", "-")
-            data = _json_or_path(val, key, log)
+            data = _json_or_path(val, key, log, redactor)
             if data:
                 merged[name] = data
                 redactor.add(data.get("authentication", data))

@@ -77,7 +77,8 @@ def test_keep_example_sends_keeps_requests(keep_examples, name):
     with FakeApi({"*": keep_apis}) as api:
         data = yaml.safe_load(text)["workflow"]
         result = run_workflow(doc, RunOptions(event=EVENTS.get(name, EVENT), event_kind="alert", trigger="alert", now=Clock(),
-                                              sleep=lambda s: None, providers_file=_configs(data, api.url)))
+                                              sleep=lambda s: None, providers_file=_configs(data, api.url),
+                                              allow_private_network=True))
     assert result.status == "success", (result.error, [s.error for s in result.steps])
     assert api.requests, "nothing arrived"
     assert CASES[name](api.requests), api.requests

@@ -12,8 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from keepwf.engine.providers.base import Provider, ProviderCall, ProviderError
-from keepwf.engine.providers.transport import (DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Request, Response, fail,
-                                               form_body, json_body, send)
+from keepwf.engine.providers.transport import DEFAULT_TIMEOUT, Request, Response, fail, form_body, json_body, send
 
 
 class ApiProvider(Provider):
@@ -96,10 +95,9 @@ class Api:
         elif data is not None:
             body = data.encode("utf-8") if isinstance(data, str) else data
         hdrs.update(headers or {})
-        t = self.timeout()
-        req = Request(method, url, hdrs, body, timeout=t, connect_timeout=min(t, DEFAULT_CONNECT_TIMEOUT),
+        req = Request(method, url, hdrs, body, timeout=self.timeout(),
                       verify=self.auth.get("verify", True) not in (False, "false", "False"))
-        resp = send(req, self.who)
+        resp = send(req, self.who, self.call.options)
         self.call.log("debug", f"{self.who}: {method} {url} → HTTP {resp.status}: {resp.excerpt(16 * 1024)}")
         return req, resp
 

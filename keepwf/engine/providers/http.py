@@ -1,7 +1,7 @@
-"""``http`` (steps and actions), sent by the one transport (``transport.send``). Result ``{status, status_code, body}``.
+"""``http`` (steps and actions) with urllib from the standard library. Result ``{status, status_code, body}``.
 
-Keep's URL blocklist applies (``localhost``, cloud metadata addresses, ``googleapis.com``): use ``127.0.0.1``.
-Only ``http://`` and ``https://`` URLs are accepted.
+Where it may connect is ``netpolicy``'s decision (link-local/metadata never; loopback/private only with
+``[engine] allow_private_network``; Keep's blocked names; every redirect hop and DNS answer checked).
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import json
 import urllib.parse
 from typing import Any
 
+from keepwf.engine.netpolicy import MAX_BODY, NetPolicy, send
 from keepwf.engine.providers.base import Provider, ProviderCall, ProviderError, register
-from keepwf.engine.providers.transport import DEFAULT_CONNECT_TIMEOUT, Request, check_url, fail, send
+from keepwf.workflow.datafile import escape_surrogates
 
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD")
 
@@ -32,11 +33,12 @@ def _headers(h: Any) -> dict[str, str]:
 
 
 def request(url: Any, method: Any = "GET", headers: Any = None, body: Any = None, params: Any = None,
-            verify: Any = True, fail_on_error: Any = True, timeout: float = 30.0, who: str = "http") -> dict:
+            verify: Any = True, fail_on_error: Any = True, timeout: float = 30.0, who: str = "http",
+            options: Any = None) -> dict:
+    """One request under the run's network policy (``netpolicy.send``); ``options`` is the run's RunOptions."""
     if not isinstance(url, str) or not url.strip():
         raise ProviderError(f"{who}: url is empty")
     url = url.strip()
-    check_url(url, who)
     method = str(method or "GET").upper()
     if method not in METHODS:
         raise ProviderError(f"{who}: unsupported method {method!r} (use one of {', '.join(METHODS)})")
@@ -51,14 +53,18 @@ def request(url: Any, method: Any = "GET", headers: Any = None, body: Any = None
             hdrs.setdefault("Content-Type", "application/json")
         else:
             data = str(body).encode("utf-8")
-    req = Request(method, url, hdrs, data, timeout=timeout, connect_timeout=min(timeout, DEFAULT_CONNECT_TIMEOUT),
-                  verify=verify not in (False, "false", "False"))
-    resp = send(req, who)
+    resp = send(method, url, policy=NetPolicy.of(options), headers=hdrs, data=data, timeout=timeout,
+                verify=verify not in (False, "false", "False"), max_body=MAX_BODY, who=who)
     code = resp.status
+    text = resp.body.decode("utf-8", "replace")
+    try:
+        parsed: Any = escape_surrogates(json.loads(text))  # "\\ud800" in a body stays text, never a lone surrogate
+    except (ValueError, RecursionError):
+        parsed = text
     ok = 200 <= code < 400
     if not ok and fail_on_error not in (False, "false", "False"):
-        raise fail(who, req, resp)
-    return {"status": ok, "status_code": code, "body": resp.parsed()}
+        raise ProviderError(f"{who}: {method} {url[:200]} returned HTTP {code}: {text[:300]}")
+    return {"status": ok, "status_code": code, "body": parsed}
 
 
 @register
@@ -75,4 +81,4 @@ class HttpProvider(Provider):
         if "method" not in p:
             raise ProviderError("http: with.method is required (GET, POST, PUT or DELETE)")
         return request(p.get("url"), p.get("method"), p.get("headers"), p.get("body"), p.get("params"),
-                       p.get("verify", True), p.get("fail_on_error", True), timeout)
+                       p.get("verify", True), p.get("fail_on_error", True), timeout, options=opts)

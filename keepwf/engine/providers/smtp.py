@@ -14,7 +14,6 @@ from typing import Any
 
 from keepwf.engine.providers.api import Api, ApiProvider, as_list
 from keepwf.engine.providers.base import ProviderError, register
-from keepwf.engine.providers.transport import BLOCKED
 
 
 def build_message(api: Api) -> tuple[str, list[str], str]:
@@ -48,22 +47,42 @@ def _context(api: Api):
     return ctx
 
 
+def _guarded(api: Api) -> dict:
+    """smtplib's clients, connecting through the network policy's checked connect (as every HTTP request does)."""
+    import functools
+    import smtplib
+
+    from keepwf.engine.netpolicy import NetPolicy, _connect
+
+    connect = functools.partial(_connect, NetPolicy.of(api.call.options))
+
+    class SMTP(smtplib.SMTP):
+        def _get_socket(self, host, port, timeout):
+            return connect((host, port), timeout)
+
+    class SMTP_SSL(smtplib.SMTP_SSL):  # noqa: N801 - smtplib's name
+        def _get_socket(self, host, port, timeout):
+            sock = connect((host, port), timeout)
+            return self.context.wrap_socket(sock, server_hostname=host)
+
+    return {"TLS": SMTP, "SSL": SMTP_SSL}
+
+
 def client(api: Api):
     import smtplib
 
     auth = api.auth
     server = str(auth.get("smtp_server", "")).strip()
-    if any(b in server.lower() for b in BLOCKED):
-        raise ProviderError(f"smtp: server {server!r} is blocked (use 127.0.0.1 for a local server)")
     try:
         port = int(auth.get("smtp_port") or 587)
     except (TypeError, ValueError):
         raise ProviderError(f"smtp: smtp_port must be a number, got {auth.get('smtp_port')!r}") from None
     encryption, timeout = str(auth.get("encryption", "TLS")), api.timeout()
+    guarded = _guarded(api)
     if encryption == "SSL":
-        smtp = smtplib.SMTP_SSL(server, port, timeout=timeout, context=_context(api))
+        smtp = guarded["SSL"](server, port, timeout=timeout, context=_context(api))
     elif encryption in ("TLS", "None"):
-        smtp = smtplib.SMTP(server, port, timeout=timeout)
+        smtp = guarded["TLS"](server, port, timeout=timeout)
         if encryption == "TLS":
             smtp.starttls(context=_context(api))
     else:

@@ -1,16 +1,15 @@
 """The one HTTP transport: every provider's request leaves keepwf here, and only here (docs/providers.md).
 
-Providers build a ``Request`` (data) and read the ``Response``; ``send`` checks the URL (scheme, Keep's blocklist,
-every redirect hop), applies the timeouts (connect, and a total deadline for the whole exchange), sends
-``User-Agent: keepwf/<version>``, keeps the first ``MAX_BODY`` bytes of the answer and turns every network failure
-into a ``ProviderError``. Error texts name the method and the URL; the engine redacts secrets from them (a Telegram
-token in the path, a webhook URL) before they reach a record or a log.
+Providers build a ``Request`` (data) and read the ``Response``; ``send`` hands it to ``netpolicy.send`` (the one
+function that opens connections: the network policy is checked on every address and redirect hop there) with the
+provider's timeout and ``User-Agent: keepwf/<version>``, keeps the first ``MAX_BODY`` bytes of the answer and turns
+every network failure into a ``ProviderError``. Error texts name the method and the URL; the engine redacts
+secrets from them (a Telegram token in the path, a webhook URL) before they reach a record or a log.
 """
 
 from __future__ import annotations
 
 import json
-import time
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,14 +17,10 @@ from typing import Any
 from keepwf import __version__
 from keepwf.engine.providers.base import ProviderError
 
-BLOCKED = ("localhost", "169.254.169.254", "metadata.internal", "metadata.google.internal", "googleapis.com")
 USER_AGENT = f"keepwf/{__version__}"
 MAX_BODY = 10 * 1024 * 1024
 RECORDED_BODY = 16 * 1024  # what a step's error or log quotes of an answer
-REDIRECTS = (301, 302, 303, 307, 308)
-MAX_REDIRECTS = 5
 DEFAULT_TIMEOUT = 30.0
-DEFAULT_CONNECT_TIMEOUT = 10.0
 
 
 class HttpError(ProviderError):
@@ -43,10 +38,8 @@ class Request:
     url: str
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
-    timeout: float = DEFAULT_TIMEOUT  # total: connect + send + read
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    timeout: float = DEFAULT_TIMEOUT  # seconds, for connecting and for each read
     verify: bool = True
-    follow_redirects: bool = True
 
 
 @dataclass
@@ -65,18 +58,14 @@ class Response:
         return self.body.decode("utf-8", "replace")
 
     def json(self) -> Any:
-        """The body as JSON, or None when it is empty or not JSON."""
+        """The body as JSON (lone surrogates kept as escaped text), or None when it is empty or not JSON."""
+        from keepwf.workflow.datafile import escape_surrogates
+
         try:
-            return json.loads(self.text) if self.body.strip() else None
-        except ValueError:
+            return escape_surrogates(json.loads(self.text)) if self.body.strip() else None
+        except (ValueError, RecursionError):
             return None
 
-    def parsed(self) -> Any:
-        """JSON when the body is JSON, else the text (the ``http`` provider's ``body``)."""
-        try:
-            return json.loads(self.text)
-        except ValueError:
-            return self.text
 
     def excerpt(self, n: int = 300) -> str:
         t = self.text[:RECORDED_BODY]
@@ -106,94 +95,21 @@ def form_body(data: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
             {"Content-Type": "application/x-www-form-urlencoded"})
 
 
-def check_url(url: str, who: str) -> urllib.parse.SplitResult:
-    """The network policy for every URL keepwf connects to (and every redirect hop)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https"):
-        raise ProviderError(f"{who}: only http:// and https:// URLs are allowed, got {url[:80]!r}")
-    if not parts.hostname:
-        raise ProviderError(f"{who}: URL {url[:80]!r} has no host")
-    low = url.lower()
-    for bad in BLOCKED:
-        if bad in low:
-            raise ProviderError(f"{who}: URL contains {bad!r}, which Keep blocks (use 127.0.0.1 for a local server)")
-    return parts
+def send(req: Request, who: str, options: Any = None) -> Response:
+    """Send ``req`` through ``netpolicy.send`` (the one sender: network policy on every address and redirect hop)
+    and return the answer, whatever its status; network failures are ``ProviderError``s naming method and URL."""
+    from keepwf.engine.netpolicy import NetPolicy, SendError
+    from keepwf.engine.netpolicy import send as net_send
 
-
-def _connection(parts: urllib.parse.SplitResult, req: Request, connect_timeout: float):
-    import http.client
-
-    port = parts.port
-    if parts.scheme.lower() == "https":
-        import ssl
-
-        ctx = ssl.create_default_context()
-        if not req.verify:
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-        return http.client.HTTPSConnection(parts.hostname, port, timeout=connect_timeout, context=ctx)
-    return http.client.HTTPConnection(parts.hostname, port, timeout=connect_timeout)
-
-
-def _read(resp, deadline: float, sock) -> bytes:
-    chunks, size = [], 0
-    while size < MAX_BODY:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("timed out")
-        if sock is not None:
-            sock.settimeout(left)
-        chunk = resp.read1(min(65536, MAX_BODY - size)) if hasattr(resp, "read1") else resp.read(65536)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-    return b"".join(chunks)
-
-
-def _once(req: Request, url: str, method: str, body: bytes | None, deadline: float, who: str) -> Response:
-    parts = check_url(url, who)
-    conn = _connection(parts, req, max(0.001, min(req.connect_timeout, deadline - time.monotonic())))
-    path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
-    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **req.headers}
+    headers = {"User-Agent": USER_AGENT, **req.headers}
     try:
-        conn.connect()
-        conn.sock.settimeout(max(0.001, deadline - time.monotonic()))
-        conn.request(method, path, body=body, headers=headers)
-        resp = conn.getresponse()
-        data = _read(resp, deadline, conn.sock)
-        return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, data, url)
-    finally:
-        conn.close()
-
-
-def send(req: Request, who: str) -> Response:
-    """Send ``req`` (following redirects to allowed URLs only) and return the answer, whatever its status."""
-    method = req.method.upper()
-    url, body = req.url.strip(), req.body
-    deadline = time.monotonic() + max(0.001, float(req.timeout))
-    for _hop in range(MAX_REDIRECTS + 1):
-        try:
-            resp = _once(req, url, method, body, deadline, who)
-        except ProviderError:
-            raise
-        except (TimeoutError, OSError) as e:
-            reason = "timed out" if isinstance(e, TimeoutError) or "timed out" in str(e) else (e.strerror or str(e))
-            raise HttpError(f"{who}: {method} {url[:200]} failed: {reason} (timeout {req.timeout:g}s)") from None
-        except Exception as e:  # noqa: BLE001 - http.client's protocol errors (bad status line, …)
-            raise HttpError(f"{who}: {method} {url[:200]} failed: {type(e).__name__}: {e}") from None
-        if resp.status in REDIRECTS and req.follow_redirects and resp.headers.get("location"):
-            new = urllib.parse.urljoin(url, resp.headers["location"])
-            try:
-                check_url(new, who)
-            except ProviderError as e:
-                raise ProviderError(f"redirect to a blocked URL refused: {new[:120]} ({e})") from None
-            if resp.status == 303 or (resp.status in (301, 302) and method == "POST"):
-                method, body = ("GET" if method != "HEAD" else "HEAD"), None
-            url = new
-            continue
-        return resp
-    raise HttpError(f"{who}: {method} {req.url[:200]} failed: more than {MAX_REDIRECTS} redirects")
+        resp = net_send(req.method.upper(), req.url, policy=NetPolicy.of(options), headers=headers, data=req.body,
+                        timeout=req.timeout, verify=req.verify, max_body=MAX_BODY, who=who)
+    except SendError as e:
+        if "timed out" in str(e):
+            raise SendError(f"{e} (timeout {req.timeout:g}s; authentication.timeout sets it)") from None
+        raise
+    return Response(resp.status, {str(k).lower(): v for k, v in resp.headers.items()}, resp.body, resp.url)
 
 
 def fail(who: str, req: Request, resp: Response, what: str | None = None) -> HttpError:
