@@ -111,3 +111,20 @@ def test_smtp_errors_are_clear():
     assert r.status == "error" and "encryption must be SSL, TLS or None" in r.error
     r = notify("smtp", {"smtp_server": "127.0.0.1"}, {**WITH, "body": None})
     assert r.status == "error" and "either body or html" in r.error
+
+
+def test_implicit_ssl(cert):
+    c, inbox = serve(ssl_context=cert)
+    try:
+        r = notify("smtp", {"smtp_server": "127.0.0.1", "smtp_port": c.port, "encryption": "SSL", "verify": "false"},
+                   WITH)
+    finally:
+        c.stop()
+    assert r.status == "success", r.error
+    assert inbox.messages[0]["msg"]["Subject"] == "cpu high"
+
+
+def test_network_policy_applies_to_smtp():
+    r = notify("smtp", {"smtp_server": "127.0.0.1", "smtp_port": _port(), "encryption": "None"}, WITH,
+               allow_private_network=False)
+    assert r.status == "error" and "loopback" in r.error and "allow_private_network" in r.error

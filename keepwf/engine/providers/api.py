@@ -98,7 +98,7 @@ class Api:
         req = Request(method, url, hdrs, body, timeout=self.timeout(),
                       verify=self.auth.get("verify", True) not in (False, "false", "False"))
         resp = send(req, self.who, self.call.options)
-        self.call.log("debug", f"{self.who}: {method} {url} → HTTP {resp.status}: {resp.excerpt(16 * 1024)}")
+        self.call.log("debug", f"{self.who}: {method} {url} → HTTP {resp.status}: {resp.excerpt(1024)}")
         return req, resp
 
     def ok(self, req: Request, resp: Response, accept: Callable[[Response], bool] | None = None,
