@@ -225,5 +225,18 @@ def test_validator_knows_every_provider_the_engine_runs():
     from keepwf.workflow import keys
 
     assert set(keys.RUNNABLE_PROVIDERS) == set(OFFLINE_PROVIDERS)
-    found, _ = check("  actions:\n" + "".join(step(f"a{i}", p, "{message: x}") for i, p in enumerate(keys.NOTIFY_PROVIDERS)))
+    found, _ = check("  actions:\n" + "".join(step(f"a{i}", p, "{%s: x}" % keys.PROVIDER_PARAMETERS[p][0])
+                                             for i, p in enumerate(keys.NOTIFY_PROVIDERS)))
     assert found == []
+
+
+def test_notification_provider_parameters_are_known():
+    from keepwf.engine.providers import REGISTRY
+    from keepwf.workflow import keys
+
+    for ptype, params in keys.PROVIDER_PARAMETERS.items():
+        cls = REGISTRY[ptype]
+        assert set(params) == set(cls.known) | set(cls.step_known), ptype
+    found, res = check("  actions:\n" + step("a", "slack", "{mesage: x, channel: c, enrich_alert: []}"))
+    assert found == [("warning", "unknown-parameter", "workflow.actions[0].provider.with.mesage")]
+    assert res.problems[0].hint == "did you mean 'message'?"

@@ -93,6 +93,8 @@ def check_provider(c: Checker, item, ypath: str, kind: str, has_use: bool) -> No
         c.error(wnode, wpath, "`with:` is empty (Keep fails to parse it)", "give parameters under `with:`, write `with: {}`, or remove the key", "missing-with")
     elif not isinstance(wnode, yn.MappingNode):
         c.error(wnode, wpath, f"`with:` must be a mapping of parameters, not {yn.kind(wnode)}", "write `name: value` lines under `with:`", "type")
+    elif ptype in K.PROVIDER_PARAMETERS:
+        _parameters(c, wnode, wpath, ptype)
     cnode = yn.get(prov, "config")
     if cnode is not None and yn.is_str(cnode):
         m = CONFIG_RE.match(cnode.value)
@@ -103,6 +105,16 @@ def check_provider(c: Checker, item, ypath: str, kind: str, has_use: bool) -> No
     ofail = yn.get(prov, "on-failure")
     if ofail is not None:
         check_retry(c, ofail, join(pp, "on-failure"))
+
+
+def _parameters(c: Checker, wnode, wpath: str, ptype: str) -> None:
+    known = K.PROVIDER_PARAMETERS[ptype]
+    for key, knode, _v in yn.items(wnode):
+        if key in known or key in K.ENGINE_PARAMETERS:
+            continue
+        guess = did_you_mean(key, known)
+        hint = f"did you mean {guess!r}?" if guess else f"{ptype} reads: {', '.join(known)} (docs/providers.md)"
+        c.warn(knode, join(wpath, key), f"unknown parameter {key!r} for {ptype} (ignored when it runs)", hint, "unknown-parameter")
 
 
 def _provider_support(c: Checker, node, ypath: str, ptype: str, kind: str) -> None:

@@ -103,3 +103,15 @@ def test_jira_errors_and_step_query():
     with FakeApi({"GET /rest/agile/1.0/board/7/issue": (200, {"total": 3, "issues": []})}) as api:
         r = notify("jira", {**JIRA_AUTH, "host": api.url}, {"board_id": 7}, kind="steps")
     assert r.status == "success" and r.results["n"] == [{"number_of_issues": 3}]
+
+
+def test_opsgenie_step_lists_alerts():
+    alerts = [{"id": "a1", "message": "m", "status": "open"}]
+    with FakeApi({"GET /v2/alerts": (200, {"data": alerts, "took": 0.1, "requestId": "r"})}) as api:
+        r = notify("opsgenie", {"api_key": GENIE, "base_url": api.url}, {"query_type": "alerts", "query": "status: open"},
+                   kind="steps")
+        bad = notify("opsgenie", {"api_key": GENIE, "base_url": api.url}, {"query_type": "incidents"}, kind="steps")
+    assert r.status == "success", r.error
+    assert api.requests[0]["query"] == {"query": ["status: open"]}
+    assert r.results["n"] == [{"alerts": alerts, "alerts_count": 1}]
+    assert bad.status == "error" and "not implemented" in bad.error

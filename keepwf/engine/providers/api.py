@@ -19,6 +19,7 @@ class ApiProvider(Provider):
     """A notification provider: ``notify`` only; a step (``query``) answers like Keep, which has no query for it."""
 
     known: frozenset[str] = frozenset()  # the with: parameters it reads; others are warned about and ignored
+    step_known: frozenset[str] = frozenset()  # what a step (query) reads besides
 
     def query(self, call: ProviderCall) -> Any:
         raise ProviderError(f"provider '{self.type}' has no query in Keep; use it as an action (actions:)")

@@ -77,7 +77,8 @@ class JiraCalls:
 class JiraProvider(ApiProvider):
     type = "jira"
     known = frozenset({"summary", "description", "issue_type", "issuetype", "project_key", "board_name", "issue_id",
-                       "labels", "components", "custom_fields", "transition_to", "priority"})
+                       "labels", "components", "custom_fields", "transition_to"})
+    step_known = frozenset({"ticket_id", "board_id"})
 
     def send(self, call, api: Api) -> Any:
         api.need("email", "api_token", "host")

@@ -6,6 +6,8 @@ while Opsgenie is still processing; up to 3 more tries, a second apart). Result:
 ``{success, action, processedAt, integrationId, isSuccess, status, alertId, alias}`` (Keep's examples read
 ``results.alertId``; Keep's SDK version returned the same fields in snake_case); ``isSuccess: false`` is an error. ``type: close_alert`` (``alert_id``): ``POST /v2/alerts/<id>/close``;
 ``type: comment_alert`` (``alert_id``, ``note``): ``POST /v2/alerts/<id>/notes``; both return null, as Keep.
+A step with ``query_type: alerts`` and ``query`` lists alerts (``GET /v2/alerts?query=…``):
+``{"alerts": [...], "alerts_count": N}``.
 """
 
 from __future__ import annotations
@@ -43,6 +45,21 @@ def build_alert(api: Api) -> dict:
 class OpsgenieProvider(ApiProvider):
     type = "opsgenie"
     known = frozenset(FIELDS) | {"type", "alert_id"}
+    step_known = frozenset({"query_type", "query"})
+
+    def query(self, call) -> Any:
+        api = Api(call, self.type)
+        api.need("api_key")
+        if api.p("query_type", "") != "alerts":
+            raise ProviderError(f"opsgenie: query type {api.p('query_type', '')!r} not implemented (Keep's only one: "
+                                f"query_type: alerts)")
+        from urllib.parse import urlencode
+
+        url = f"{api.base(API_URL)}/v2/alerts?{urlencode({'query': api.p('query', '')})}"
+        req, resp = api.request("GET", url, headers={"Authorization": f"GenieKey {api.auth['api_key']}"})
+        api.ok(req, resp)
+        alerts = (resp.json() or {}).get("data") or []
+        return {"alerts": alerts, "alerts_count": len(alerts)}
 
     def send(self, call, api: Api) -> Any:
         api.need("api_key")

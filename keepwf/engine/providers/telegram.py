@@ -77,7 +77,7 @@ def _ok(resp) -> bool:
 class TelegramProvider(ApiProvider):
     type = "telegram"
     known = frozenset({"chat_id", "message", "topic_id", "parse_mode", "reply_markup", "reply_markup_layout",
-                       "image_url", "caption_on_image"})
+                       "image_url"})
 
     def send(self, call, api: Api) -> Any:
         api.need("bot_token")
