@@ -159,9 +159,20 @@ def _connect(policy: NetPolicy, address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT,
     raise err or SendError(f"{host!r} resolves to no address")
 
 
+@functools.lru_cache(maxsize=2)
+def _tls_context(verify: bool):
+    """One TLS context per verify setting: loading the CA store costs ~70 ms, far more than a request."""
+    import ssl
+
+    ctx = ssl.create_default_context()
+    if not verify:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
 def _opener(policy: NetPolicy, verify: bool):
     import http.client
-    import ssl
     from urllib import request as url_request
 
     class GuardedHTTP(http.client.HTTPConnection):
@@ -174,10 +185,7 @@ def _opener(policy: NetPolicy, verify: bool):
             super().__init__(*a, **kw)
             self._create_connection = functools.partial(_connect, policy)
 
-    ctx = ssl.create_default_context()
-    if not verify:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
+    ctx = _tls_context(verify)
 
     class Http(url_request.HTTPHandler):
         def http_open(self, req):
