@@ -38,13 +38,9 @@ def build_message(api: Api) -> tuple[str, list[str], str]:
 
 
 def _context(api: Api):
-    import ssl
+    from keepwf.engine.netpolicy import _tls_context
 
-    ctx = ssl.create_default_context()
-    if api.auth.get("verify", True) in (False, "false", "False"):
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx
+    return _tls_context(api.auth.get("verify", True) not in (False, "false", "False"))
 
 
 def _guarded(api: Api) -> dict:
