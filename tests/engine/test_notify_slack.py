@@ -119,3 +119,12 @@ def test_no_credentials_and_unknown_parameter_warning():
         r = notify("slack", {"webhook_url": api.url + "/h"}, {"message": "m", "colour": "red"})
     assert r.status == "success"
     assert any("ignoring unknown parameter(s) colour" in line["message"] for line in r.logs)
+
+
+def test_a_long_webhook_url_is_redacted_whole_in_errors():
+    secret = "Z" * 40 + "9" * 200 + "tail-of-the-secret"
+    with FakeApi({"*": (500, "boom")}) as api:
+        r = notify("slack", {"webhook_url": f"{api.url}/services/T1/B2/{secret}"}, {"message": "m"})
+    assert r.status == "error" and "HTTP 500" in r.error
+    out = dumped(r)
+    assert "tail-of-the-secret" not in out and "ZZZZZZZZ" not in out and "99999999" not in out

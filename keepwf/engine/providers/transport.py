@@ -66,7 +66,6 @@ class Response:
         except (ValueError, RecursionError):
             return None
 
-
     def excerpt(self, n: int = 300) -> str:
         t = self.text[:RECORDED_BODY]
         return t if len(t) <= n else t[:n] + "…"
@@ -115,5 +114,6 @@ def send(req: Request, who: str, options: Any = None) -> Response:
 def fail(who: str, req: Request, resp: Response, what: str | None = None) -> HttpError:
     """The step error for an answer the provider does not accept (Retry-After kept for the step's retries)."""
     detail = what or f"returned HTTP {resp.status}"
-    return HttpError(f"{who}: {req.method.upper()} {req.url[:200]} {detail}: {resp.excerpt()}", resp.status,
+    # the whole URL: the run redacts it as a whole before clipping (a cut URL would keep half a token)
+    return HttpError(f"{who}: {req.method.upper()} {req.url} {detail}: {resp.excerpt()}", resp.status,
                      resp.retry_after() if resp.status in (429, 503) else None)
