@@ -115,14 +115,14 @@ def check_url(url: str) -> urllib.parse.SplitResult:
     """Scheme and host of ``url`` before anything is sent (the addresses are checked when connecting)."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
-        raise NetworkRefused(f"only http:// and https:// URLs are allowed, got {url[:80]!r}")
+        raise NetworkRefused(f"only http:// and https:// URLs are allowed, got {url!r}")
     host = (parts.hostname or "").rstrip(".")
     if not host:
-        raise NetworkRefused(f"the URL has no host: {url[:80]!r}")
+        raise NetworkRefused(f"the URL has no host: {url!r}")
     try:
         parts.port
     except ValueError:
-        raise NetworkRefused(f"the URL's port is not a number: {url[:80]!r}") from None
+        raise NetworkRefused(f"the URL's port is not a number: {url!r}") from None
     for name in BLOCKED_NAMES:
         if host == name or host.endswith("." + name):
             raise NetworkRefused(f"host {host!r} is blocked (Keep blocks {name}); for a local server use "
@@ -202,7 +202,7 @@ def _opener(policy: NetPolicy, verify: bool):
                 try:
                     check_url(urllib.parse.urljoin(req.full_url, target))
                 except NetworkRefused as e:
-                    raise NetworkRefused(f"redirect to {target[:120]!r} refused: {e}") from None
+                    raise NetworkRefused(f"redirect to {target!r} refused: {e}") from None
             return super().http_error_302(req, fp, code, msg, headers)
 
         http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
@@ -246,11 +246,11 @@ def send(method: str, url: str, *, policy: NetPolicy, headers: dict[str, str] | 
         body = e.read(max_body) if e.fp else b""
         return Response(e.code, dict(e.headers.items()) if e.headers else {}, body, e.geturl() or url)
     except (NetworkRefused, SendError) as e:
-        raise type(e)(f"{who}: {method} {url[:200]}: {e}") from None
+        raise type(e)(f"{who}: {method} {url}: {e}") from None
     except url_error.URLError as e:
         reason = e.reason
         if isinstance(reason, ProviderError):
-            raise type(reason)(f"{who}: {method} {url[:200]}: {reason}") from None
-        raise SendError(f"{who}: {method} {url[:200]} failed: {reason}") from None
+            raise type(reason)(f"{who}: {method} {url}: {reason}") from None
+        raise SendError(f"{who}: {method} {url} failed: {reason}") from None
     except (TimeoutError, OSError, http.client.HTTPException, ValueError) as e:
-        raise SendError(f"{who}: {method} {url[:200]} failed: {e or type(e).__name__}") from None
+        raise SendError(f"{who}: {method} {url} failed: {e or type(e).__name__}") from None

@@ -14,70 +14,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-REDACTED = "***"
+from keepwf.engine.redact import MIN_SECRET_LEN, NOT_SECRET_KEYS, REDACTED, Redactor  # noqa: F401 - re-exported
+
 _ENV_TMPL = re.compile(r"\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _DOLLAR = re.compile(r"^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$")
-MIN_SECRET_LEN = 4
-# settings, not credentials (Keep's non-"sensitive" fields among them: a Jira/ntfy host, an SMTP server)
-NOT_SECRET_KEYS = frozenset({"method", "verify", "timeout", "description", "base_url", "events_base_url", "host",
-                             "smtp_server", "smtp_port", "encryption"})
-
-
-def _url_tokens(s: str) -> list[str]:
-    """The token-like parts of a secret URL (a webhook's path segments, query values): a server that echoes the
-    path back must not put the credential part of a Slack/Discord/Teams webhook URL into a record."""
-    if "://" not in s:
-        return []
-    import urllib.parse
-
-    parts = urllib.parse.urlsplit(s)
-    pieces = [urllib.parse.unquote(p) for p in parts.path.split("/")]
-    pieces += [v for _k, v in urllib.parse.parse_qsl(parts.query)]
-    return [p for p in pieces if len(p) >= 16 or (len(p) >= 8 and any(c.isdigit() for c in p)
-                                                  and any(c.isalpha() for c in p))]
-
-
-class Redactor:
-    def __init__(self) -> None:
-        self.secrets: set[str] = set()
-        self._sorted: list[str] = []
-
-    def add(self, value: Any) -> None:
-        if isinstance(value, dict):
-            if set(value) == {"key", "value"}:  # webhook headers: [{key, value}] → only the value is a credential
-                self.add(value["value"])
-                return
-            for k, v in value.items():
-                if k not in NOT_SECRET_KEYS:
-                    self.add(v)
-        elif isinstance(value, list):
-            for v in value:
-                self.add(v)
-        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            s = str(value)
-            if len(s) >= MIN_SECRET_LEN and s not in self.secrets:
-                self.secrets.add(s)
-                self.secrets.update(_url_tokens(s))
-                self._sorted = sorted(self.secrets, key=len, reverse=True)
-
-    def text(self, s: str) -> str:
-        for secret in self._sorted:
-            if secret in s:
-                s = s.replace(secret, REDACTED)
-        return s
-
-    def apply(self, value: Any) -> Any:
-        if not self._sorted:
-            return value
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, dict):
-            return {self.apply(k) if isinstance(k, str) else k: self.apply(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self.apply(v) for v in value]
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and str(value) in self.secrets:
-            return REDACTED
-        return value
 
 
 def _render_env(value: Any, env: Mapping[str, str], redactor: Redactor) -> Any:
@@ -101,14 +41,15 @@ def _render_env(value: Any, env: Mapping[str, str], redactor: Redactor) -> Any:
 
 
 def _json_or_path(text: str, what: str, log, redactor: Redactor) -> dict:
-    """JSON text or the path of a JSON file. The value is a secret before anything is logged (a raw token that is
-    neither JSON nor a path must never be echoed): messages name the variable, never its value."""
-    redactor.add(text)
-    redactor.add(text.strip())
+    """JSON text or the path of a JSON file. A value that is neither is a secret before anything is logged (a raw
+    token must never be echoed): messages name the variable, never its value."""
+    raw = text
     text = text.strip()
     if not text:
         return {}
     if not text.startswith("{"):
+        redactor.add(raw)
+        redactor.add(text)
         try:
             with open(text, encoding="utf-8") as f:
                 text = f.read()
@@ -119,9 +60,11 @@ def _json_or_path(text: str, what: str, log, redactor: Redactor) -> dict:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as e:
+        redactor.add(raw)
         log("warning", f"{what} is not valid JSON ({getattr(e, 'msg', type(e).__name__)}); ignored")
         return {}
     if not isinstance(data, dict):
+        redactor.add(raw)
         log("warning", f"{what} is JSON but not an object; ignored")
         return {}
     return data

@@ -15,7 +15,7 @@ from keepwf.engine.providers import ProviderCall, ProviderError, get_provider
 from keepwf.engine.providers.base import server_only_message
 from keepwf.engine.results import iso
 from keepwf.engine.secrets import resolve_step_config
-from keepwf.engine.shell import shell_escape, shlex_escape
+from keepwf.engine.shell import ShellRefused, ShellSlots
 from keepwf.engine.template import RenderError, if_escape, strip_marks
 from keepwf.model.run import StepResult
 
@@ -216,8 +216,11 @@ class StepRunner:
                      and not isinstance(v, float)}
             with_ = {k: v for k, v in with_.items() if v is not None}
         escape_for = None
+        slots = None
+        self._extra_env: dict[str, str] = {}
         if ptype == "bash":
-            escape_for = {"command": shell_escape if with_.get("shell") in (True, "true", "True") else shlex_escape}
+            slots = ShellSlots(with_.get("shell") in (True, "true", "True"))
+            escape_for = {"command": slots.hold}
         elif ptype == "python":
             escape_for = {"code": if_escape}  # data in the expression is a value, never code
         try:
@@ -226,7 +229,12 @@ class StepRunner:
                     return self.renderer.render_structure(with_, safe=False)
                 except RenderError:
                     return strip_marks(dict(with_))
-            return self.renderer.render_structure(with_, safe=True, escape_for=escape_for)
+            params = self.renderer.render_structure(with_, safe=True, escape_for=escape_for)
+            if slots is not None and isinstance(params.get("command"), str):
+                params["command"], self._extra_env = slots.fill(params["command"], with_.get("command"))
+            return params
+        except ShellRefused as e:
+            raise StepFailed(f"bash: {e}") from None
         except RenderError as e:
             keys = [k for k in e.missing_keys if k.startswith("secrets.")]
             if keys:
@@ -261,7 +269,8 @@ class StepRunner:
                 if prov is None:
                     last_err = server_only_message(ptype)
                     break  # retrying cannot help
-                call = ProviderCall(name, kind, ptype, params, config, lambda lv, m: run.log(name, lv, m), run.opts)
+                call = ProviderCall(name, kind, ptype, params, config, lambda lv, m: run.log(name, lv, m), run.opts,
+                                    dict(getattr(self, "_extra_env", {})))
                 return prov.query(call) if kind == "step" else prov.notify(call)
             except ProviderError as e:
                 last_err = str(e)

@@ -93,6 +93,8 @@ def check_provider(c: Checker, item, ypath: str, kind: str, has_use: bool) -> No
         c.error(wnode, wpath, "`with:` is empty (Keep fails to parse it)", "give parameters under `with:`, write `with: {}`, or remove the key", "missing-with")
     elif not isinstance(wnode, yn.MappingNode):
         c.error(wnode, wpath, f"`with:` must be a mapping of parameters, not {yn.kind(wnode)}", "write `name: value` lines under `with:`", "type")
+    elif ptype == "bash":
+        _check_bash_command(c, wnode, wpath)
     elif ptype in K.PROVIDER_PARAMETERS:
         _parameters(c, wnode, wpath, ptype)
     cnode = yn.get(prov, "config")
@@ -105,6 +107,20 @@ def check_provider(c: Checker, item, ypath: str, kind: str, has_use: bool) -> No
     ofail = yn.get(prov, "on-failure")
     if ofail is not None:
         check_retry(c, ofail, join(pp, "on-failure"))
+
+
+def _check_bash_command(c: Checker, wnode, wpath: str) -> None:
+    """Values substituted where no quoting can keep them data (issue 10: the command name, eval, sh -c…)."""
+    from keepwf.workflow.shellscan import template_refusals
+
+    cnode = yn.get(wnode, "command")
+    if not yn.is_str(cnode) or "{{" not in cnode.value:
+        return
+    shell = yn.scalar(yn.get(wnode, "shell")) in (True, "true", "True")
+    for problem in template_refusals(cnode.value, shell):
+        c.error(cnode, join(wpath, "command"), f"unsafe place for a value in a bash command: {problem}",
+                "pass data as arguments of a fixed command (see docs/engine.md, bash); {{{ x }}} inserts raw text on "
+                "purpose", "shell-injection")
 
 
 def _parameters(c: Checker, wnode, wpath: str, ptype: str) -> None:

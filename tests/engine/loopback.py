@@ -33,6 +33,14 @@ class Loopback:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                if self.path.startswith("/echo"):  # a server that echoes the request (path and headers) back
+                    data = json.dumps({"path": self.path, "headers": dict(self.headers)}).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 if self.path.startswith("/surrogate"):  # JSON whose text escapes a lone surrogate
                     data = b'{"s": "x\\ud800y"}'
                     self.send_response(200)

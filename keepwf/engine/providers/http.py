@@ -63,7 +63,7 @@ def request(url: Any, method: Any = "GET", headers: Any = None, body: Any = None
         parsed = text
     ok = 200 <= code < 400
     if not ok and fail_on_error not in (False, "false", "False"):
-        raise ProviderError(f"{who}: {method} {url[:200]} returned HTTP {code}: {text[:300]}")
+        raise ProviderError(f"{who}: {method} {url} returned HTTP {code}: {text[:65536]}")
     return {"status": ok, "status_code": code, "body": parsed}
 
 
