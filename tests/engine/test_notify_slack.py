@@ -128,3 +128,13 @@ def test_a_long_webhook_url_is_redacted_whole_in_errors():
     assert r.status == "error" and "HTTP 500" in r.error
     out = dumped(r)
     assert "tail-of-the-secret" not in out and "ZZZZZZZZ" not in out and "99999999" not in out
+
+
+def test_mock_default_still_answers_slack_so_a_dry_run_pages_no_one():
+    from keepwf.engine import MockSet
+
+    with FakeApi({"*": (200, "ok")}) as api:
+        r = notify("slack", {"webhook_url": api.url + "/h"}, {"message": "m"},
+                   mocks=MockSet.from_data({"default": {"result": {"mocked": True}}}))
+    assert r.status == "success" and r.results["n"] == [{"mocked": True}]
+    assert api.requests == [] and r.calls[0]["provider"] == "slack"
