@@ -8,6 +8,7 @@ default_env = "production"
 [engine]
 allow_python = false           # the `python` provider evaluates code: off unless enabled here
 bash_timeout = 60
+allow_private_network = false  # http/webhook may reach loopback/private addresses (never link-local/metadata)
 
 [hooks]
 pre_push_tests = false         # the pre-push hook runs the workflow tests (keepwf test)
@@ -57,6 +58,7 @@ class Config:
     allow_python: bool = False
     bash_timeout: float = 60.0
     pre_push_tests: bool = False  # the pre-push hook runs `keepwf test` (docs/incidents.md)
+    allow_private_network: bool = False
     source: str = "(defaults)"
 
     def env(self, name: str | None) -> EnvConfig:
@@ -72,7 +74,7 @@ class Config:
 
 _SECTIONS = {
     "keepwf": {"workflows": str, "default_env": str},
-    "engine": {"allow_python": bool, "bash_timeout": (int, float)},
+    "engine": {"allow_python": bool, "bash_timeout": (int, float), "allow_private_network": bool},
     "hooks": {"pre_push_tests": bool},
 }
 _ENV_KEYS = {"branches": list, "approvals": int, "signed": bool, "canary": dict, "keep_versions": int}
@@ -133,6 +135,8 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         kw["allow_python"] = eng["allow_python"]
     if "bash_timeout" in eng:
         kw["bash_timeout"] = float(eng["bash_timeout"])
+    if "allow_private_network" in eng:
+        kw["allow_private_network"] = eng["allow_private_network"]
     if "pre_push_tests" in data.get("hooks", {}):
         kw["pre_push_tests"] = data["hooks"]["pre_push_tests"]
     base_canary = _canary_policy(data.get("canary", {}), None, source, text, "canary")

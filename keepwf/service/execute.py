@@ -241,7 +241,9 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
         rec.update({"inputs": {k: "***" for k in (inputs or {})}, "status": "error", "duration_ms": dur,
                     "error": "interrupted", "steps": steps_so_far or [], "event": None})
     rec.update({"host": host, "user": user, "keepwf": __version__})
-    return rec
+    from keepwf.workflow.datafile import escape_surrogates
+
+    return escape_surrogates(rec)  # e.g. a "\\ud800" escape in an HTTP response body: recorded escaped, never lost
 
 
 def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | None = None, event_kind: str | None = None,
@@ -257,6 +259,10 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     from keepwf.store.runlog import RunLog
     from keepwf.store.settings import load_config
 
+    from keepwf.workflow.datafile import refuse_surrogates
+
+    refuse_surrogates(event, f"the {event_kind or 'event'}", "fix the event's text (lone \\ud800-\\udfff escapes)")
+    refuse_surrogates(inputs, "--input", "give inputs as UTF-8 text")
     config = config or load_config(repo)
     if event_kind in ("alert", None):  # Keep's view of an alert; a manual run gets its synthetic manual-run alert
         from datetime import datetime, timezone
@@ -295,6 +301,7 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     opts = RunOptions(event=event, event_kind=event_kind, trigger=trigger, inputs=dict(inputs or {}), env=dict(os.environ),
                       providers_file=_providers_file(repo), mocks=mocks, history=RunLogHistory(repo, t.env, history_before),
                       allow_python=config.allow_python, bash_timeout=config.bash_timeout, progress=on_progress,
+                      allow_private_network=config.allow_private_network,
                       cwd=str(repo.root))
     result, interrupted = None, False
     try:
