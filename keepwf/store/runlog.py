@@ -19,7 +19,7 @@ import itertools
 from typing import Any, Iterable, Iterator
 
 from keepwf.config import valid_ref_component
-from keepwf.errors import UsageError
+from keepwf.errors import StateError, UsageError
 from keepwf.model.runrecord import decode_line, decode_lines, encode_line, line_head, line_time_id
 from keepwf.store import notestree
 from keepwf.store.reftx import current, list_refs, locked_update
@@ -55,6 +55,24 @@ def chain_ref(kind: str, rec: dict[str, Any]) -> str:
             raise UsageError(f"cannot record a run: {what} {val!r} cannot be part of a git ref name",
                              hint="use letters, digits, '-', '_' and '.' (keepwf validate reports such ids)")
     return f"{chain_prefix(kind)}{env}/{wf}/{leaf}"
+
+
+def check_chain_commit(pg, ref: str, oid):
+    """Raise StateError naming ``ref`` unless ``oid`` is a commit keepwf writes on a run chain (a run or a merge of
+    runs: a commit whose tree is the empty tree). A chain ref pointed at a tree, a blob, a tag or a code commit
+    (``git update-ref refs/keepwf/runs/… main``) is refused, never walked into the code history or appended onto."""
+    obj = pg[oid]
+    if obj.type_str != "commit":
+        raise _bad_chain(ref, f"a {obj.type_str} ({str(obj.id)[:10]})")
+    if str(obj.tree_id) != _EMPTY_TREE:
+        raise _bad_chain(ref, f"commit {str(obj.id)[:10]}, which holds files (a code commit, not a run)")
+    return obj
+
+
+def _bad_chain(ref: str, what: str) -> StateError:
+    return StateError(f"{ref} is not a run chain: it reaches {what}; keepwf neither reads nor appends to it",
+                      hint=f"inspect it with `git log --format=%H%x20%s -3 {ref}`; point it back at its last run "
+                           f"(git update-ref {ref} SHA) or delete it (git update-ref -d {ref})")
 
 
 def _heads(lines: list[str]) -> list[tuple[tuple, str]]:
@@ -133,12 +151,15 @@ class RunLog:
             empty = pygit2.Oid(hex=_EMPTY_TREE)
             for ref, ln in zip(chains, lines):
                 tip = tips[ref] if ref in tips else (None if graft else current(pg, ref))
+                if tip is not None and ref not in tips:
+                    check_chain_commit(pg, ref, tip)
                 tips[ref] = pg.create_commit(None, sig, sig, ln + "\n", empty, [tip] if tip else [])
                 out.append(str(tips[ref]))
             if graft:
                 for ref in list(tips):
                     old = current(pg, ref)
                     if old is not None:
+                        check_chain_commit(pg, ref, old)
                         tips[ref] = pg.create_commit(None, sig, sig, MERGE_MESSAGE, empty, [old, tips[ref]])
             by_commit: dict[str, list[dict]] = {}
             for r in recs:
@@ -180,10 +201,11 @@ class RunLog:
             refs = {k: v for k, v in refs.items() if k[len(prefix):].split("/")[1:2] == [workflow]}
         return refs
 
-    def walk_heads(self, tip) -> Iterator[tuple[str, str, str]]:
+    def walk_heads(self, tip, ref: str = "a run chain") -> Iterator[tuple[str, str, str]]:
         """(started, run_id, line) of every record reachable from ``tip``, newest start first, without parsing the
         JSON of each (merge commits are looked through; commits that hold no record are skipped). A linear stretch
-        of the chain (the usual case) is followed parent by parent without the heap."""
+        of the chain (the usual case) is followed parent by parent without the heap. Reaching anything but a run
+        or merge commit (a tree, a code commit) raises StateError naming ``ref``."""
         pg = self.pg
         seen: set = set()
         heap: list = []
@@ -200,7 +222,7 @@ class RunLog:
             if oid in seen:
                 return
             seen.add(oid)
-            c = pg[oid]
+            c = check_chain_commit(pg, ref, oid)
             msg = c.message
             h = head(msg)
             if h is None:  # a merge commit or a line from a newer keepwf: look through it
@@ -215,7 +237,7 @@ class RunLog:
             yield started, run_id, msg
             while not heap and len(parents) == 1 and parents[0] not in seen:
                 oid = parents[0]
-                c = pg[oid]
+                c = check_chain_commit(pg, ref, oid)
                 msg = c.message
                 h = head(msg)
                 if h is None:
@@ -235,7 +257,7 @@ class RunLog:
 
     def iter_heads(self, env: str | None = None, workflow: str | None = None) -> Iterator[tuple[str, str, str]]:
         """(started, run_id, line) of every run, newest first, each run once (cheap: JSON parsed by the caller)."""
-        gens = [self.walk_heads(sha) for sha in self.chain_refs(env, workflow).values()]
+        gens = [self.walk_heads(sha, ref) for ref, sha in self.chain_refs(env, workflow).items()]
         seen = set()
         for h in heapq.merge(*gens, key=lambda h: (h[0], h[1]), reverse=True):
             if h[1] not in seen:
@@ -247,8 +269,9 @@ class RunLog:
         if version is not None:
             if not (env and workflow):
                 raise ValueError("version needs env and workflow")
-            sha = current(self.pg, f"{chain_prefix(self.kind)}{env}/{workflow}/{version}")
-            heads = self.walk_heads(sha) if sha else iter(())
+            ref = f"{chain_prefix(self.kind)}{env}/{workflow}/{version}"
+            sha = current(self.pg, ref)
+            heads = self.walk_heads(sha, ref) if sha else iter(())
             seen = set()
             for h in heads:
                 if h[1] not in seen:

@@ -37,6 +37,8 @@ def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
     """``{ref: {"runs", "failed", "success", "last_started", "last_status"}}`` for the given ``{ref: tip sha}``."""
     import pygit2
 
+    from keepwf.store.runlog import _EMPTY_TREE as EMPTY_TREE, check_chain_commit
+
     pg = repo.pg
     cache = _load(repo)
     changed = False
@@ -47,6 +49,7 @@ def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
             out[ref] = entry
             continue
         base = {"runs": 0, "failed": 0, "success": 0, "last_started": None, "last_status": None}
+        check_chain_commit(pg, ref, pygit2.Oid(hex=tip))
         walker = pg.walk(pygit2.Oid(hex=tip), pygit2.enums.SortMode.NONE)
         if entry and entry.get("tip") and entry["tip"] in pg:
             try:
@@ -56,6 +59,8 @@ def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
             except (pygit2.GitError, ValueError):
                 pass
         for c in walker:
+            if str(c.tree_id) != EMPTY_TREE:  # a chain pointed at a tree or code commit: refused, naming the ref
+                check_chain_commit(pg, ref, c.id)
             rec = decode_line(c.message)
             if rec is None:
                 continue
