@@ -125,6 +125,7 @@ class RunLog:
         self.pg = repo.pg
         self.kind = kind
         self.notes_ref = notes_ref(kind)
+        self._where: dict[str, tuple[int, str]] = {}  # run_id → (commit time, chain ref) of the commit it was read from
 
     # -- writing ---------------------------------------------------------------------------------------------
     def append(self, rec: dict[str, Any]) -> str:
@@ -207,6 +208,7 @@ class RunLog:
         of the chain (the usual case) is followed parent by parent without the heap. Reaching anything but a run
         or merge commit (a tree, a code commit) raises StateError naming ``ref``."""
         pg = self.pg
+        where = self._where
         seen: set = set()
         heap: list = []
         tick = itertools.count()
@@ -229,6 +231,7 @@ class RunLog:
                 for p in c.parent_ids:
                     push(p)
                 return
+            where[h[1]] = (c.commit_time, ref)
             heapq.heappush(heap, (_neg(h[0]), _neg(h[1]), next(tick), h[0], h[1], msg, c.parent_ids))
 
         push(pg[tip].id if isinstance(tip, str) else tip)
@@ -243,17 +246,34 @@ class RunLog:
                 if h is None:
                     break  # push() looks through it below
                 seen.add(oid)
+                where[h[1]] = (c.commit_time, ref)
                 yield h[0], h[1], msg
                 parents = c.parent_ids
             for p in parents:
                 push(p)
 
-    def walk_chain(self, tip) -> Iterator[dict[str, Any]]:
-        """Records reachable from ``tip``, newest start time first."""
-        for _s, _r, msg in self.walk_heads(tip):
-            rec = decode_line(msg)
+    def walk_chain(self, tip, ref: str = "a run chain") -> Iterator[dict[str, Any]]:
+        """Records reachable from ``tip``, newest start time first (flagged like ``iter_runs``)."""
+        for _s, _r, msg in self.walk_heads(tip, ref):
+            rec = self.decode(msg)
             if rec is not None:
                 yield rec
+
+    def decode(self, line: str) -> dict[str, Any] | None:
+        """The record on ``line`` (read by this log's walk), with ``untrusted`` set to the reason when keepwf cannot
+        have written it (``keepwf.model.runtrust``: bad id, a start after its own commit, on another run's chain)."""
+        from keepwf.model.runtrust import UNTRUSTED, untrusted_reason
+
+        rec = decode_line(line)
+        if rec is None:
+            return None
+        rec.pop(UNTRUSTED, None)  # a reader's mark, never taken from git
+        at, ref = self._where.get(rec["run_id"], (None, ""))
+        parts = ref[len(chain_prefix(self.kind)):].split("/") if ref.startswith(chain_prefix(self.kind)) else []
+        why = untrusted_reason(rec, recorded_at=at, chain=tuple(parts) if len(parts) == 3 else None)
+        if why is not None:
+            rec[UNTRUSTED] = why
+        return rec
 
     def iter_heads(self, env: str | None = None, workflow: str | None = None) -> Iterator[tuple[str, str, str]]:
         """(started, run_id, line) of every run, newest first, each run once (cheap: JSON parsed by the caller)."""
@@ -276,12 +296,12 @@ class RunLog:
             for h in heads:
                 if h[1] not in seen:
                     seen.add(h[1])
-                    rec = decode_line(h[2])
+                    rec = self.decode(h[2])
                     if rec is not None:
                         yield rec
             return
         for h in self.iter_heads(env, workflow):
-            rec = decode_line(h[2])
+            rec = self.decode(h[2])
             if rec is not None:
                 yield rec
 
@@ -309,7 +329,7 @@ class RunLog:
             if started < lo:
                 break
             if run_id.upper().startswith(p):
-                rec = decode_line(line)
+                rec = self.decode(line)
                 if rec is not None:
                     out.append(rec)
                 if len(out) >= limit or len(p) >= 26:
