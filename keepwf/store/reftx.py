@@ -62,6 +62,22 @@ def _clear_stale_locks(common_dir: Path, refs: Iterable[str]) -> None:
             pass
 
 
+@contextlib.contextmanager
+def writer_lock(repo, refs: Iterable[str] = (), wait: float = RETRY_BUDGET_S):
+    """Every keepwf writer of refs holds this: the fcntl ``keepwf.lock`` (waited for up to ``wait`` seconds), then the
+    ref locks a killed process left behind are removed — the journal of a dead keepwf writer at once, and any
+    ``<ref>.lock`` of ``refs`` or ``packed-refs.lock`` older than ``STALE_LOCK_S`` (a killed ``git update-ref`` or
+    ``git pack-refs``). Not reentrant: a holder must not call another writer (the flock would wait for itself)."""
+    with _process_lock(repo, time.monotonic() + wait):
+        clear_stale(repo, refs)
+        yield
+
+
+def clear_stale(repo, refs: Iterable[str] = ()) -> None:
+    """Remove stale locks of ``refs`` and of packed-refs (call only while holding ``writer_lock``)."""
+    _clear_stale_locks(repo.common_dir, [*refs, "packed-refs"])
+
+
 def current(pg, ref: str):
     """The oid a ref points at, or None."""
     r = pg.references.get(ref)

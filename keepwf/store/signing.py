@@ -107,8 +107,11 @@ def strip_signature(message: str) -> str:
 def create_signed_tag(repo: Repo, short_name: str, commit: str, message: str, env: dict | None = None) -> str:
     """``git tag -s`` for one tag: write the signed object, then create ``refs/tags/<short_name>`` only if it does not
     exist yet (compare-and-swap). Returns the tag object's SHA."""
+    from keepwf.store.reftx import writer_lock
+
     oid = write_signed_tag_object(repo, commit, short_name, message, env)
-    cp = repo.git("update-ref", "-m", "keepwf: signed deploy tag", f"refs/tags/{short_name}", oid, "", check=False)
+    with writer_lock(repo, [f"refs/tags/{short_name}"]):  # a killed git's lock on the name is cleared first
+        cp = repo.git("update-ref", "-m", "keepwf: signed deploy tag", f"refs/tags/{short_name}", oid, "", check=False)
     if cp.returncode != 0:
         raise StateError(
             f"{short_name} already exists; nothing was tagged",

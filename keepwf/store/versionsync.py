@@ -113,10 +113,23 @@ def apply(repo, p: VersionPlan) -> None:
     from keepwf.errors import StateError
     from keepwf.store.tags import forget_refs
 
+    import time
+
+    from keepwf.store.reftx import clear_stale, writer_lock
+    from keepwf.store.tags import lock_wait
+
     if not p.updates:
         return
     text = "start\n" + "".join(u + "\n" for u in p.updates) + "prepare\ncommit\n"
-    cp = repo.git("update-ref", "--stdin", input=text.encode(), check=False)
+    refs = [u.split(" ")[1] for u in p.updates]
+    deadline = time.monotonic() + lock_wait()
+    with writer_lock(repo, refs, wait=lock_wait()):  # a killed git's ref locks are cleared first
+        while True:
+            cp = repo.git("update-ref", "--stdin", input=text.encode(), check=False)
+            if cp.returncode == 0 or b"lock" not in cp.stderr or time.monotonic() > deadline:
+                break
+            clear_stale(repo, refs)  # held by a live git for a moment, or left by a kill (gone once stale)
+            time.sleep(0.05)
     forget_refs(repo)
     if cp.returncode != 0:
         raise StateError(f"sync could not update the local deploy tags: {cp.stderr.decode(errors='replace').strip()}; "
