@@ -89,10 +89,17 @@ def locked_update(repo, refs: list[str], build: Callable[[], dict], message: str
 
     Returns the dict ``build`` returned. Raises StateError when the locks cannot be had within the retry budget.
     """
+    return locked_updates(repo, [(refs, build)], message)[0]
+
+
+def locked_updates(repo, steps: list[tuple[list[str], Callable[[], dict]]], message: str) -> list[dict]:
+    """``locked_update`` for several ``(refs, build)`` steps in order, under one hold of ``keepwf.lock``. Each step is
+    its own all-or-none transaction and is committed before the next one locks anything: a kill between two steps
+    leaves the earlier ones done and the later ones untouched (the run log makes its chain the first step: the
+    commit point of a run). A step whose build returns ``{}`` moves nothing."""
     deadline = time.monotonic() + RETRY_BUDGET_S
-    refs = sorted(set(refs))  # one lock order for every writer
     with _process_lock(repo, deadline):
-        return _update(repo, refs, build, message, deadline)
+        return [_update(repo, sorted(set(refs)), build, message, deadline) for refs, build in steps]
 
 
 @contextlib.contextmanager
@@ -121,10 +128,15 @@ def _process_lock(repo, deadline: float):
 def _update(repo, refs, build, message, deadline):
     import pygit2
 
+    from keepwf.store import packedcreate
+
     pg = repo.pg
     delay = 0.001
     while True:
         try:
+            # the journal names the locks about to be taken: if this process is killed holding them, the next writer
+            # (holding keepwf.lock, so knowing no keepwf holds them) removes them at once (packedcreate.recover)
+            packedcreate.write_journal(repo.common_dir, refs, packed=False)
             with pg.transaction() as tx:
                 for ref in refs:
                     tx.lock_ref(ref)
@@ -143,6 +155,8 @@ def _update(repo, refs, build, message, deadline):
             _clear_stale_locks(repo.common_dir, refs)
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.05)
+        finally:
+            packedcreate.clear_journal(repo.common_dir)
 
 
 def list_refs(repo, prefix: str) -> dict[str, str]:

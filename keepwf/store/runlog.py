@@ -22,7 +22,7 @@ from keepwf.config import valid_ref_component
 from keepwf.errors import StateError, UsageError
 from keepwf.model.runrecord import decode_line, decode_lines, encode_line, line_head, line_time_id
 from keepwf.store import notestree
-from keepwf.store.reftx import current, list_refs, locked_update
+from keepwf.store.reftx import current, list_refs, locked_updates
 
 NOTE_KEEP = 10  # newest runs per workflow/env kept in a commit's note
 NOTE_MAX_BYTES = 64 * 1024  # and at most this much (the newest line always stays)
@@ -146,7 +146,7 @@ class RunLog:
         sig = pygit2.Signature("keepwf", "keepwf@localhost")
         out: list[str] = []
 
-        def build() -> dict:
+        def build_chains() -> dict:
             out.clear()
             tips: dict[str, Any] = {}
             empty = pygit2.Oid(hex=_EMPTY_TREE)
@@ -162,30 +162,49 @@ class RunLog:
                     if old is not None:
                         check_chain_commit(pg, ref, old)
                         tips[ref] = pg.create_commit(None, sig, sig, MERGE_MESSAGE, empty, [old, tips[ref]])
-            by_commit: dict[str, list[dict]] = {}
-            for r in recs:
-                c = r.get("commit")
-                if isinstance(c, str) and len(c) == 40 and c in pg:
-                    by_commit.setdefault(c, []).append(r)
-            if by_commit:
-                ntip = current(pg, self.notes_ref)
-                tree = pg[ntip].tree if ntip else None
-                for c, rs in by_commit.items():
-                    old = notestree.read_note(pg, tree, c).decode("utf-8", "replace").split("\n")
-                    text = trim_lines(old + [encode_line(r) for r in rs])
-                    blob = pg.create_blob(text.encode())
-                    tree = pg[notestree.write_note(pg, tree, c, blob)]
-                msg = f"keepwf: record {len(recs)} run(s)\n" if len(recs) > 1 else f"keepwf: run {recs[0]['run_id']}\n"
-                tips[self.notes_ref] = pg.create_commit(None, sig, sig, msg, tree.id, [ntip] if ntip else [])
             return tips
 
+        def build_notes() -> dict:
+            by_commit: dict[str, list[str]] = {}
+            for r, ln in zip(recs, lines):
+                c = r.get("commit")
+                if isinstance(c, str) and len(c) == 40 and c in pg:
+                    by_commit.setdefault(c, []).append(ln)
+            if not by_commit:
+                return {}
+            for ref in set(chains):  # runs a kill kept out of the note (after their chain moved): put back now
+                for line in self._recent_lines(ref):
+                    at = _commit_of(line)
+                    if at in by_commit:
+                        by_commit[at].append(line)  # trim_lines keeps each run once
+            ntip = current(pg, self.notes_ref)
+            tree = pg[ntip].tree if ntip else None
+            for c, new in by_commit.items():
+                old = notestree.read_note(pg, tree, c).decode("utf-8", "replace").split("\n")
+                text = trim_lines(old + new)
+                blob = pg.create_blob(text.encode())
+                tree = pg[notestree.write_note(pg, tree, c, blob)]
+            msg = f"keepwf: record {len(recs)} run(s)\n" if len(recs) > 1 else f"keepwf: run {recs[0]['run_id']}\n"
+            return {self.notes_ref: pg.create_commit(None, sig, sig, msg, tree.id, [ntip] if ntip else [])}
+
         self._ensure_empty_tree()
-        locked_update(self.repo, [*chains, self.notes_ref], build, "keepwf: record run")
+        # Two transactions, chain first: the chain is the run's commit point (readers trust only it). A kill after it
+        # leaves the run recorded and the note (a bounded, git-visible view) without it until the next append at that
+        # commit puts it back; the note never holds a run the chains do not.
+        steps = [(chains, build_chains), ([self.notes_ref], build_notes)]
+        locked_updates(self.repo, steps, "keepwf: record run")
         if gc:
             from keepwf.store.housekeeping import maybe_pack
 
             maybe_pack(self.repo)
         return out
+
+    def _recent_lines(self, ref: str) -> list[str]:
+        """The lines of the newest NOTE_KEEP runs on chain ``ref``."""
+        tip = current(self.pg, ref)
+        if tip is None:
+            return []
+        return [line.strip() for _s, _r, line in itertools.islice(self.walk_heads(tip, ref), NOTE_KEEP)]
 
     def _ensure_empty_tree(self) -> None:
         ensure_empty_tree(self.pg)
@@ -338,6 +357,12 @@ class RunLog:
 
     def all_run_ids(self) -> set[str]:
         return {h[1] for h in self.iter_heads()}
+
+
+def _commit_of(line: str) -> str | None:
+    """The ``commit`` of a record line encode_line wrote, found without parsing the JSON."""
+    i = line.find('"commit": "')
+    return line[i + 11:i + 51] if i >= 0 else None
 
 
 def _neg(s: str) -> str:
