@@ -1,6 +1,7 @@
 """Running a workflow: the deployed version read from git objects (or the draft), recorded in the run log.
 
-Stable API: ``run_workflow_version(repo, wf, ...) -> RunOutcome``; ``build_record(...)``.
+Stable API: ``run_workflow_version(repo, wf, ...) -> RunOutcome``; ``build_record(...)``; ``check_recordable(repo,
+target)`` (raises StateError before anything runs when the run could not be recorded).
 A Ctrl-C, SIGTERM or SIGHUP during the run still records it (status ``error``, error ``interrupted``): SIGTERM/SIGHUP
 become ``KeyboardInterrupt`` here, the engine hands back the partial result (``keepwf.engine.RunInterrupted``: finished
 steps with results and logs, inputs redacted as usual, the event) and it is recorded like a normal run. Building and
@@ -251,6 +252,7 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     from keepwf.store.settings import load_config
 
     config = config or load_config(repo)
+    check_recordable(repo, t)  # a run that could not be recorded is never started (actions with no trace)
     if event_kind in ("alert", None):  # Keep's view of an alert; a manual run gets its synthetic manual-run alert
         from datetime import datetime, timezone
 
@@ -293,6 +295,15 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     except KeyboardInterrupt:
         interrupted = True
     return RunOutcome(rec, t, result, interrupted, seen)
+
+
+def check_recordable(repo: Repo, t: Target) -> None:
+    """Raise StateError (exit 3) when a run of ``t`` could not be recorded: its run chain ref is not a run chain, or
+    the repository refuses writes (read-only, full disk, quota, permissions). ``execute`` calls it before running
+    anything; a server can call it to refuse an event up front."""
+    from keepwf.store.runlog import RunLog
+
+    RunLog(repo, "drafts" if t.draft else "runs").check_recordable(t.env, t.workflow, None if t.draft else t.version)
 
 
 def _steps_so_far(seen: list, open_step: list) -> list[dict]:

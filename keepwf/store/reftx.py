@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from keepwf.errors import StateError
+from keepwf.errors import StateError, storage_error
 
 STALE_LOCK_S = 2.0
 RETRY_BUDGET_S = 30.0
@@ -146,7 +146,7 @@ def _update(repo, refs, build, message, deadline):
             return updates
         except pygit2.GitError as e:
             if not _is_lock_error(e):
-                raise StateError(f"cannot update {', '.join(refs)}: {e}") from e
+                raise (storage_error(e, f"update {', '.join(refs)}") or StateError(f"cannot update {', '.join(refs)}: {e}")) from e
             if time.monotonic() > deadline:
                 raise StateError(
                     f"cannot update {', '.join(refs)}: another process holds the lock ({e})",

@@ -26,6 +26,7 @@ from keepwf.store.reftx import current, list_refs, locked_updates
 
 NOTE_KEEP = 10  # newest runs per workflow/env kept in a commit's note
 NOTE_MAX_BYTES = 64 * 1024  # and at most this much (the newest line always stays)
+PROBE_BYTES = 64 * 1024  # written (then removed) before a run starts, to know the disk can take its record
 KINDS = ("runs", "drafts")
 _EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 MERGE_MESSAGE = "keepwf: merge runs\n"
@@ -205,6 +206,37 @@ class RunLog:
         if tip is None:
             return []
         return [line.strip() for _s, _r, line in itertools.islice(self.walk_heads(tip, ref), NOTE_KEEP)]
+
+    def check_recordable(self, env: str, workflow: str, version: str | None) -> None:
+        """Raise StateError (exit 3) when a run of ``workflow`` ``version`` (None: a draft) in ``env`` could not be
+        recorded — before anything runs: its chain ref is not a run chain, or ``.git`` refuses writes (read-only,
+        full, over quota, no permission; probed by writing as much as an append takes, then removing it)."""
+        import errno
+        import os
+
+        from keepwf.errors import storage_error
+
+        ref = chain_ref(self.kind, {"env": env, "workflow": workflow, "version": version})
+        tip = current(self.pg, ref)
+        if tip is not None:
+            check_chain_commit(self.pg, ref, tip)
+        probe = self.repo.common_dir / "objects" / f"keepwf-probe.{os.getpid()}"
+        try:
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                view = memoryview(bytes(PROBE_BYTES))
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+                probe.unlink(missing_ok=True)
+            os.close(os.open(self.repo.common_dir / "keepwf.lock", os.O_RDWR | os.O_CREAT, 0o644))
+        except OSError as e:
+            err = storage_error(e, "record the run, so it was not started")
+            if err is None:
+                err = StateError(f"cannot record the run, so it was not started: {os.strerror(e.errno or errno.EIO)} "
+                                 f"({e.filename or self.repo.common_dir})", hint="check the repository's .git folder")
+            raise err from e
 
     def _ensure_empty_tree(self) -> None:
         ensure_empty_tree(self.pg)

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from keepwf.errors import StateError
+from keepwf.errors import StateError, storage_error
 from keepwf.model.version import (
     ARCHIVE_REF_PREFIX,
     TAG_REF_PREFIX,
@@ -250,7 +250,8 @@ def _create_loose(repo: Repo, refs: dict[str, str], delete: tuple[str, ...], dea
         except pygit2.GitError as e:
             text = str(e)
             if not _transient(text):
-                raise StateError(f"could not write the deploy refs: {text}; nothing was deployed") from e
+                raise (storage_error(e, "write the deploy refs (nothing was deployed)")
+                       or StateError(f"could not write the deploy refs: {text}; nothing was deployed")) from e
             if time.monotonic() > deadline:
                 raise StateError(
                     f"another keepwf or git process holds the lock on a deploy ref ({text}); nothing was deployed",
@@ -287,7 +288,8 @@ def _create_packed(repo: Repo, refs: dict[str, str], deadline: float) -> None:
             except (pygit2.GitError, FileExistsError) as e:
                 text = str(e)
                 if isinstance(e, pygit2.GitError) and not _transient(text):
-                    raise StateError(f"could not write the deploy refs: {text}; nothing was deployed") from e
+                    raise (storage_error(e, "write the deploy refs (nothing was deployed)")
+                       or StateError(f"could not write the deploy refs: {text}; nothing was deployed")) from e
                 if time.monotonic() > deadline:
                     raise StateError(
                         f"another git process holds the lock on a deploy ref ({text}); nothing was deployed",
@@ -350,8 +352,9 @@ def archive_and_delete(repo: Repo, moves: dict[str, str], record: str, who: Iden
                 return _archive_once(repo, moves, record, sig, empty_tree, audit_ref)
             except pygit2.GitError as e:
                 if not _transient(str(e)) or time.monotonic() > deadline:
-                    raise StateError(f"could not prune: {e}; nothing was pruned",
-                                     hint="retry when no other keepwf or git process is writing refs") from e
+                    raise (storage_error(e, "prune (nothing was pruned)")
+                           or StateError(f"could not prune: {e}; nothing was pruned",
+                                         hint="retry when no other keepwf or git process is writing refs")) from e
                 clear_stale(repo, names)  # a killed git's lock on one of them (or on packed-refs)
                 time.sleep(0.05)
 

@@ -110,7 +110,7 @@ def _merge_audit(repo, ns: str):
 
 def apply(repo, p: VersionPlan) -> None:
     """Make the plan's local updates in one transaction (all or none)."""
-    from keepwf.errors import StateError
+    from keepwf.errors import StateError, storage_error
     from keepwf.store.tags import forget_refs
 
     import time
@@ -132,6 +132,9 @@ def apply(repo, p: VersionPlan) -> None:
             time.sleep(0.05)
     forget_refs(repo)
     if cp.returncode != 0:
+        err = storage_error(RuntimeError(cp.stderr.decode(errors="replace")), "update the local deploy tags (sync changed nothing)")
+        if err is not None:
+            raise err
         raise StateError(f"sync could not update the local deploy tags: {cp.stderr.decode(errors='replace').strip()}; "
                          "nothing was changed", hint="retry when no other keepwf or git process is writing refs")
 
