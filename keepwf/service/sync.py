@@ -86,6 +86,8 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
         plan = versionsync.plan(repo, ns)
         if plan.conflicts:
             raise _conflict_error(repo, remote, plan.conflicts)
+        if plan.refused:  # archive entries no prune made: taking them would un-deploy without a deploy
+            raise versionsync.refusal_error(remote, plan.refused)
         versionsync.apply(repo, plan)
         for k, v in (("tags", plan.new_tags), ("archived", plan.new_archived), ("pruned_here", plan.archived_here),
                      ("audit", int(plan.audit_merged))):

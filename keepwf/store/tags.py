@@ -118,11 +118,12 @@ def version_index(repo: Repo, env: str | None = None, *, archived: bool = False)
     return out
 
 
-def read_version(repo: Repo, ref: str) -> Version | None:
+def read_version(repo: Repo, ref: str, *, name: str | None = None) -> Version | None:
     """The Version a tag ref (or archive ref) names; None if the ref vanished. Tags keepwf cannot trust (lightweight,
-    trailers missing or not matching the name) come back with ``foreign`` set, never silently trusted."""
+    trailers missing or not matching the name) come back with ``foreign`` set, never silently trusted. ``name``: the
+    version name to judge it by when ``ref`` is elsewhere (a remote's tag fetched into ``refs/keepwf/remotes/…``)."""
     pygit2 = _pygit2()
-    parsed = parse_tag_name(ref)
+    parsed = parse_tag_name(name or ref)
     if parsed is None:
         return None
     env, wf, n = parsed
@@ -131,7 +132,7 @@ def read_version(repo: Repo, ref: str) -> Version | None:
     except KeyError:
         return None
     obj = repo.pg[target]
-    pruned = ref.startswith(ARCHIVE_REF_PREFIX)
+    pruned = (name or ref).startswith(ARCHIVE_REF_PREFIX)
     short = f"keepwf/{env}/{wf}/v{n}"
     if not isinstance(obj, pygit2.Tag):
         try:
