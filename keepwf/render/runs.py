@@ -163,7 +163,9 @@ def _trigger(t) -> str:
 
 def trigger_report(report, explain: bool) -> None:
     for v in report.verdicts:
-        if v.matched:
+        if v.refused:
+            out(("refused", "red"), f" {v.workflow} {v.version}: {v.refused}")
+        elif v.matched:
             res = ", ".join(f"{o.record['status']} ({o.record['run_id'][:12]})" for o in v.runs)
             out(("matched", "green"), f" {v.workflow} {v.version}" + (f": {len(v.runs)} run(s): {res}" if v.runs else ""))
         else:

@@ -117,6 +117,9 @@ def resolve_target(repo: Repo, config, wf: str, *, version: str | None, env: str
         if version is None and "no deployed version" in e.message:
             e.hint = f"deploy it first (keepwf deploy {wf} --env {env_name}), or try the working copy: keepwf run {wf} --draft"
         raise
+    from keepwf.service.signatures import check_run_signature
+
+    check_run_signature(repo, config, env_name, v.tag, v.tag_oid or None)  # before anything is shown as running
     doc, blob = load_version_doc(repo, v, wf)
     t = Target(wf, env_name, doc, v.commit, blob, v.path, v.label, v.tag)
     if not repo.is_bare and v.path:
@@ -252,6 +255,9 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     from keepwf.store.settings import load_config
 
     config = config or load_config(repo)
+    from keepwf.service.signatures import check_run_signature
+
+    check_run_signature(repo, config, t.env, None if t.draft else t.tag)  # a signed env runs verified tags only
     check_recordable(repo, t)  # a run that could not be recorded is never started (actions with no trace)
     if event_kind in ("alert", None):  # Keep's view of an alert; a manual run gets its synthetic manual-run alert
         from datetime import datetime, timezone

@@ -135,9 +135,10 @@ def is_signed(repo: Repo, ref: str) -> bool:
     return cp.returncode == 0 and any(m in cp.stdout for m in SIGNATURE_MARKERS)
 
 
-def verify_tag(repo: Repo, short_name: str) -> TagSignature:
-    """``git verify-tag``: good (with who signed), bad (why), or unsigned."""
-    ref = f"refs/tags/{short_name}"
+def verify_tag(repo: Repo, short_name: str, ref: str | None = None) -> TagSignature:
+    """``git verify-tag``: good (with who signed), bad (why), or unsigned. ``ref``: where the tag object is, when not
+    at ``refs/tags/<short_name>`` (an archived version, or a tag object's SHA)."""
+    ref = ref or f"refs/tags/{short_name}"
     if not is_signed(repo, ref):
         return TagSignature(short_name, "unsigned", "no signature in the tag")
     cp = repo.git("verify-tag", "--", ref, check=False)
