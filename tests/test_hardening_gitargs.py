@@ -50,3 +50,17 @@ def test_a_remote_is_passed_after_double_dash(tmp_repo, tmp_path, monkeypatch):
 def test_hook_git_reads_refuse_revisions_that_look_like_options(call):
     with pytest.raises(UsageError):
         call()
+
+
+def test_init_of_a_folder_named_like_an_option_creates_that_folder(tmp_path):
+    """`keepwf init -- --template=DIR` must create a folder of that name, not make git copy DIR's hooks."""
+    from tests.helpers import run_cli
+
+    evil = tmp_path / "evil"
+    (evil / "hooks").mkdir(parents=True)
+    (evil / "hooks" / "post-checkout").write_text("#!/bin/sh\ntouch pwned\n")
+    r = run_cli("init", "--", f"--template={evil}", cwd=tmp_path)
+    assert r.code == 0, r
+    made = tmp_path / f"--template={evil}"
+    assert (made / ".git").is_dir()
+    assert not (made / ".git" / "hooks" / "post-checkout").exists()
