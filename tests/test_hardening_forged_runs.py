@@ -108,3 +108,11 @@ def test_a_forged_untrusted_key_is_not_believed(ran):
     forged = _forge(ran, untrusted=None, run_id="01ZZZZZZZZZZZZZZZZZZZZZZZU")
     runs = ran.cli("runs", "pager", "--json").json()["runs"]
     assert [x for x in runs if x["run_id"] == forged["run_id"]][0]["untrusted"]
+
+
+def test_stats_leave_forged_records_out(ran):
+    _forge(ran, run_id="01ZZZZZZZZZZZZZZZZZZZZZZZU", status="error", error="forged failure")
+    r = ran.cli("stats", "pager", "--json")
+    assert r.code == 0, r
+    assert "forged failure" not in r.out
+    assert [v["runs"] for v in r.json()["versions"]] == [1]
