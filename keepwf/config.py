@@ -128,8 +128,8 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
     kp = data.get("keepwf", {})
     if "workflows" in kp:
         wf = kp["workflows"].strip().strip("/")
-        if not wf or wf.startswith("/") or ".." in wf.replace("\\", "/").split("/"):
-            raise _bad(source, text, "keepwf", "workflows", "must be a folder inside the repository")
+        if not wf or wf.startswith("/") or ".." in wf.replace("\\", "/").split("/") or len(wf) > 255:
+            raise _bad(source, text, "keepwf", "workflows", "must be a folder inside the repository (a relative path of at most 255 characters)")
         kw["workflows_dir"] = wf
     eng = data.get("engine", {})
     if "allow_python" in eng:

@@ -51,6 +51,7 @@ def test_a_long_env_name_in_keepwf_toml_is_refused(tmp_repo):
     ("[env.production]\napprovals = 101\n", "approvals"),
     ("[env.production]\napprovals = -1\n", "approvals"),
     ("[env.production]\nbranches = [\"" + "b" * 300 + "\"]\n", "branches"),
+    ("[keepwf]\nworkflows = \"" + "w/" * 200 + "\"\n", "workflows"),
 ])
 def test_out_of_range_settings_are_refused_naming_the_key(tmp_repo, toml, key):
     tmp_repo.write("keepwf.toml", toml)
