@@ -326,10 +326,9 @@ def check_recordable(repo: Repo, t: Target, log_kind: str | None = None) -> None
     default the target's): its run chain ref is not a run chain, or the repository refuses writes (read-only, full
     disk, quota, permissions). ``execute`` calls it before running anything; a server can call it to refuse an event
     up front."""
-    from keepwf.store.runlog import RunLog
+    from keepwf.store.runguard import check_recordable as check
 
-    kind = log_kind or ("drafts" if t.draft else "runs")
-    RunLog(repo, kind).check_recordable(t.env, t.workflow, None if t.draft else t.version)
+    check(repo, log_kind or ("drafts" if t.draft else "runs"), t.env, t.workflow, None if t.draft else t.version)
 
 
 def _live(repo: Repo, run_id: str, t: Target, started, trigger: str):

@@ -19,16 +19,15 @@ import itertools
 from typing import Any, Iterable, Iterator
 
 from keepwf.config import valid_ref_component
-from keepwf.errors import StateError, UsageError
+from keepwf.errors import UsageError
 from keepwf.model.runrecord import decode_line, decode_lines, encode_line, line_head, line_time_id
 from keepwf.store import notestree
 from keepwf.store.reftx import current, list_refs, locked_updates
+from keepwf.store.runguard import EMPTY_TREE as _EMPTY_TREE, check_chain_commit
 
 NOTE_KEEP = 10  # newest runs per workflow/env kept in a commit's note
 NOTE_MAX_BYTES = 64 * 1024  # and at most this much (the newest line always stays)
-PROBE_BYTES = 64 * 1024  # written (then removed) before a run starts, to know the disk can take its record
 KINDS = ("runs", "drafts")
-_EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 MERGE_MESSAGE = "keepwf: merge runs\n"
 
 
@@ -56,24 +55,6 @@ def chain_ref(kind: str, rec: dict[str, Any]) -> str:
             raise UsageError(f"cannot record a run: {what} {val!r} cannot be part of a git ref name",
                              hint="use letters, digits, '-', '_' and '.' (keepwf validate reports such ids)")
     return f"{chain_prefix(kind)}{env}/{wf}/{leaf}"
-
-
-def check_chain_commit(pg, ref: str, oid):
-    """Raise StateError naming ``ref`` unless ``oid`` is a commit keepwf writes on a run chain (a run or a merge of
-    runs: a commit whose tree is the empty tree). A chain ref pointed at a tree, a blob, a tag or a code commit
-    (``git update-ref refs/keepwf/runs/… main``) is refused, never walked into the code history or appended onto."""
-    obj = pg[oid]
-    if obj.type_str != "commit":
-        raise _bad_chain(ref, f"a {obj.type_str} ({str(obj.id)[:10]})")
-    if str(obj.tree_id) != _EMPTY_TREE:
-        raise _bad_chain(ref, f"commit {str(obj.id)[:10]}, which holds files (a code commit, not a run)")
-    return obj
-
-
-def _bad_chain(ref: str, what: str) -> StateError:
-    return StateError(f"{ref} is not a run chain: it reaches {what}; keepwf neither reads nor appends to it",
-                      hint=f"inspect it with `git log --format=%H%x20%s -3 {ref}`; point it back at its last run "
-                           f"(git update-ref {ref} SHA) or delete it (git update-ref -d {ref})")
 
 
 def _heads(lines: list[str]) -> list[tuple[tuple, str]]:
@@ -206,37 +187,6 @@ class RunLog:
         if tip is None:
             return []
         return [line.strip() for _s, _r, line in itertools.islice(self.walk_heads(tip, ref), NOTE_KEEP)]
-
-    def check_recordable(self, env: str, workflow: str, version: str | None) -> None:
-        """Raise StateError (exit 3) when a run of ``workflow`` ``version`` (None: a draft) in ``env`` could not be
-        recorded — before anything runs: its chain ref is not a run chain, or ``.git`` refuses writes (read-only,
-        full, over quota, no permission; probed by writing as much as an append takes, then removing it)."""
-        import errno
-        import os
-
-        from keepwf.errors import storage_error
-
-        ref = chain_ref(self.kind, {"env": env, "workflow": workflow, "version": version})
-        tip = current(self.pg, ref)
-        if tip is not None:
-            check_chain_commit(self.pg, ref, tip)
-        probe = self.repo.common_dir / "objects" / f"keepwf-probe.{os.getpid()}"
-        try:
-            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                view = memoryview(bytes(PROBE_BYTES))
-                while view:
-                    view = view[os.write(fd, view):]
-            finally:
-                os.close(fd)
-                probe.unlink(missing_ok=True)
-            os.close(os.open(self.repo.common_dir / "keepwf.lock", os.O_RDWR | os.O_CREAT, 0o644))
-        except OSError as e:
-            err = storage_error(e, "record the run, so it was not started")
-            if err is None:
-                err = StateError(f"cannot record the run, so it was not started: {os.strerror(e.errno or errno.EIO)} "
-                                 f"({e.filename or self.repo.common_dir})", hint="check the repository's .git folder")
-            raise err from e
 
     def _ensure_empty_tree(self) -> None:
         ensure_empty_tree(self.pg)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from keepwf.store import notestree
 from keepwf.store.reftx import current, list_refs, locked_update
+from keepwf.store.runguard import EMPTY_TREE as _EMPTY_TREE
 from keepwf.store.runlog import KINDS, MERGE_MESSAGE, chain_prefix, ensure_empty_tree, notes_ref, trim_lines
 
-_EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
 def _sig():
@@ -58,7 +58,7 @@ def _check_new_commits(pg, src_ref: str, theirs, ours) -> None:
     commits this side does not have yet are read."""
     import pygit2
 
-    from keepwf.store.runlog import check_chain_commit
+    from keepwf.store.runguard import check_chain_commit
 
     check_chain_commit(pg, src_ref, theirs)
     walker = pg.walk(theirs, pygit2.enums.SortMode.NONE)

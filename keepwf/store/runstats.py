@@ -39,7 +39,7 @@ def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
     """``{ref: {"runs", "failed", "success", "last_started", "last_status"}}`` for the given ``{ref: tip sha}``."""
     import pygit2
 
-    from keepwf.store.runlog import _EMPTY_TREE as EMPTY_TREE, check_chain_commit
+    from keepwf.store.runguard import EMPTY_TREE, check_chain_commit
 
     pg = repo.pg
     cache = _load(repo)
