@@ -62,6 +62,9 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
     from keepwf.store import versionsync
     from keepwf.store.runmerge import merge_from
 
+    from keepwf.store.gitcli import not_an_option
+
+    not_an_option(remote, "remote")  # `keepwf sync -- --upload-pack=CMD` must never reach git as an option
     known = repo.git("remote", check=False).stdout.decode().split()
     if remote not in known and not any(c in remote for c in "/:."):
         raise UsageError(f"no remote named {remote!r}" + (f" (remotes: {', '.join(known)})" if known else " (no remotes)"),
@@ -78,13 +81,15 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
     last = ""
     for attempt in range(1, ATTEMPTS + 1):
         res.attempts = attempt
-        cp = repo.git("fetch", "--quiet", "--prune", "--no-tags", remote, *fetch_specs, check=False)
+        cp = repo.git("fetch", "--quiet", "--prune", "--no-tags", "--", remote, *fetch_specs, check=False)
         if cp.returncode != 0:
             msg = cp.stderr.decode(errors="replace").strip()
             raise StateError(f"cannot fetch from {remote}: {msg}", hint=f"check `git fetch {remote}` works")
         plan = versionsync.plan(repo, ns)
         if plan.conflicts:
             raise _conflict_error(repo, remote, plan.conflicts)
+        if plan.refused:  # archive entries no prune made: taking them would un-deploy without a deploy
+            raise versionsync.refusal_error(remote, plan.refused)
         versionsync.apply(repo, plan)
         for k, v in (("tags", plan.new_tags), ("archived", plan.new_archived), ("pruned_here", plan.archived_here),
                      ("audit", int(plan.audit_merged))):
@@ -95,7 +100,7 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
         for k, v in stats.items():
             res.merged[k] = res.merged.get(k, 0) + v
         deletes = [":" + r for r in plan.remote_deletes]
-        cp = repo.git("push", "--porcelain", remote, *PUSH_SPECS, *deletes, check=False)
+        cp = repo.git("push", "--porcelain", "--", remote, *PUSH_SPECS, *deletes, check=False)
         out = cp.stdout.decode(errors="replace")
         failed = [ln.split("\t") for ln in out.splitlines() if ln[:1] == "!" and ln.count("\t") >= 2]
         if cp.returncode != 0 and failed and all(f[1] in deletes for f in failed):
