@@ -21,7 +21,7 @@ import re
 
 from keepwf.workflow.shellpolicy import (_ASSIGN, ARITH_BUILTINS, EVAL_BUILTINS, INTERPRETERS, LIST_KEYWORDS,
                                          SHELLS, SLOT_CLOSE, SLOT_OPEN, SLOT_RE, _plain, code_argument,
-                                         keep_call_problem)
+                                         keep_call_problem, name_argument)
 from keepwf.workflow.shellwords import CommandWords, Scan, Slot, _Cmd
 
 __all__ = ["SLOT_CLOSE", "SLOT_OPEN", "SLOT_RE", "Scan", "Slot", "keep_call_problem", "scan", "template_refusals"]
@@ -124,7 +124,9 @@ class ShellScanner(CommandWords):
                     if cmd in ARITH_BUILTINS:
                         s.integer_only, self.out.arithmetic = True, True
                     else:
-                        s.refusal = s.refusal or code_argument(cmd, [_plain(a) for a in args])
+                        plain_args = [_plain(a) for a in args]
+                        s.refusal = s.refusal or code_argument(cmd, plain_args) or \
+                            name_argument(cmd, plain_args, s.word_start)
                 if cf.dbracket is not None:
                     cf.dbracket.append(s)
 
@@ -282,6 +284,8 @@ class ShellScanner(CommandWords):
             stack.append("param")
             self.param_ops.append("")
             self.i += 1
+            if t.startswith("${!", self.i - 1):  # indirection: a value used as a name
+                self.out.arithmetic = True
         elif c == "$" and t.startswith("$[", self.i):
             self._append(stack, "$[")
             stack.append("arith")
@@ -296,7 +300,7 @@ class ShellScanner(CommandWords):
                 self._append(stack, c)
                 stack.append(_Cmd("`"))
         elif c == "(":
-            if t.startswith("((", self.i) and not f.started and not f.words:
+            if t.startswith("((", self.i) and not f.started:  # (( … )), also `for ((` and `while ((`
                 stack.append("arith")
                 self.arith_depth.append(0)
                 self.out.arithmetic = True

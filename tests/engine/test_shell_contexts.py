@@ -34,7 +34,9 @@ COMMANDS = [
     "echo {v} | sh", "eval echo {v}", "sh -c 'echo {v}'", "bash -c \"echo {v}\"", "{v}", "timeout 5 {v}",
     "env X=1 {v}", "python3 -c \"print('{v}')\"", "awk 'BEGIN { print \"{v}\" }'", "sed 's/a/{v}/' /dev/null",
     "find . -name {v}", "echo $( ( echo {v} ) )", "f() { echo {v}; }; f", "if true; then echo {v}; fi",
-    "echo ok # {v}", "echo x\\\n{v}", "echo '{v}'\"{v}\"{v}",
+    "echo ok # {v}", "echo x\\\n{v}", "echo '{v}'\"{v}\"{v}", "for (( i={v}; i<2; i++ )); do echo $i; done",
+    "[[ -v {v} ]] && echo set", "test -v {v}", "[ -v '{v}' ]", "declare {v}", "declare -a a; a=([{v}]=1)",
+    "unset {v}", "read {v} < /dev/null", "printf -v {v} x", "export {v}", "local_x={v}; declare -n r=local_x",
 ]
 
 
