@@ -10,6 +10,9 @@ allow_python = false           # the `python` provider evaluates code: off unles
 bash_timeout = 60
 allow_private_network = false  # http/webhook may reach loopback/private addresses (never link-local/metadata)
 
+[hooks]
+pre_push_tests = false         # the pre-push hook runs the workflow tests (keepwf test)
+
 [env.production]
 branches = ["main", "master"]  # branches it may be deployed from; "*" = any (fnmatch patterns)
 approvals = 0                  # approvals of the exact blob by people other than the deployer
@@ -53,6 +56,7 @@ class Config:
     allow_python: bool = False
     bash_timeout: float = 60.0
     allow_private_network: bool = False
+    pre_push_tests: bool = False  # the pre-push hook runs `keepwf test` (docs/incidents.md)
     source: str = "(defaults)"
 
     def env(self, name: str | None) -> EnvConfig:
@@ -69,6 +73,7 @@ class Config:
 _SECTIONS = {
     "keepwf": {"workflows": str, "default_env": str},
     "engine": {"allow_python": bool, "bash_timeout": (int, float), "allow_private_network": bool},
+    "hooks": {"pre_push_tests": bool},
 }
 _ENV_KEYS = {"branches": list, "approvals": int, "signed": bool}
 
@@ -129,6 +134,8 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         kw["bash_timeout"] = float(eng["bash_timeout"])
     if "allow_private_network" in eng:
         kw["allow_private_network"] = eng["allow_private_network"]
+    if "pre_push_tests" in data.get("hooks", {}):
+        kw["pre_push_tests"] = data["hooks"]["pre_push_tests"]
     envs: dict[str, EnvConfig] = {}
     for name, spec in data.get("env", {}).items():
         sec = f"env.{name}"
