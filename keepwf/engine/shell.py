@@ -56,6 +56,8 @@ class ShellSlots:
             return command, {}
         problem = keep_call_problem(template or "")
         found = [int(m.group(1)) for m in SLOT_RE.finditer(command)]
+        if problem is None and (command.count(SLOT_OPEN) != len(found) or command.count(SLOT_CLOSE) != len(found)):
+            problem = "the command holds the private-use characters U+E001/U+E002 that keepwf uses as value markers"
         if problem is None and sorted(found) != list(range(len(self.values))):
             problem = "a keep.* call changed a value substituted into the bash command; compute it in vars: first"
         if problem:

@@ -35,6 +35,8 @@ class ShellScanner(CommandWords):
         self.shell = shell
         self.out = Scan()
         self.pending: list[list] = []  # heredocs: delimiter, quoted, strip tabs, command
+        self.arith_depth: list[int] = []  # per open arithmetic: parentheses inside ($[ … ] is negative)
+        self.param_ops: list[str] = []  # per open ${ … }: the operator seen (":-", "/", …) or ""
 
     # -- the scan --------------------------------------------------------------------------------------------
     def scan(self) -> Scan:
@@ -84,7 +86,7 @@ class ShellScanner(CommandWords):
         f = stack[-1]
         kind = f if isinstance(f, str) else f.kind
         if kind in ("cmd", "list"):
-            if getattr(f, "comment", False):
+            if f.comment:
                 self._slot(index, "comment")
             else:
                 self._word_slot(f, index)
@@ -171,9 +173,6 @@ class ShellScanner(CommandWords):
         elif c == "`":
             stack.append(_Cmd("`"))
 
-    arith_depth: list[int]
-    param_ops: list[str]
-
     def _in_expansion(self, stack, kind: str, c: str) -> None:
         t = self.t
         self._append(stack, c)
@@ -240,7 +239,7 @@ class ShellScanner(CommandWords):
                 f.cur.append(c)
                 f.started = True
             return
-        if getattr(f, "comment", False):
+        if f.comment:
             if c == "\n":
                 f.comment = False
                 self._newline(stack, f)
@@ -384,9 +383,7 @@ class ShellScanner(CommandWords):
 
 
 def scan(text: str, shell: bool = True) -> Scan:
-    s = ShellScanner(text, shell)
-    s.arith_depth, s.param_ops = [], []
-    return s.scan()
+    return ShellScanner(text, shell).scan()
 
 
 _TAG = re.compile(r"\{\{\{\s*(.*?)\s*\}\}\}|\{\{\s*([#^/!&>=]?)\s*(.*?)\s*\}\}", re.S)

@@ -40,6 +40,7 @@ class _Cmd:
         self.reset()
         self.case = 0  # inside case … esac: words `)` end patterns
         self.case_pattern = False
+        self.comment = False  # inside a # comment (to the end of the line)
         self.pipe_slots: list[Slot] = []  # slots of the earlier commands of the current pipeline
         self.pipe_heredocs: list[list] = []
 

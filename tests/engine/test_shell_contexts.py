@@ -183,3 +183,19 @@ def test_validate_reports_it(tmp_path):
 """)
     res = run_cli("validate", str(wf), cwd=tmp_path)
     assert res.code == 1 and "the script of `sh -c` is shell code" in res.out, res
+
+
+def test_marker_characters_in_raw_text_are_refused_not_a_crash(tmp_path):
+    r = run("""
+workflow:
+  id: wf
+  steps:
+    - name: sh
+      provider:
+        type: bash
+        with:
+          command: "echo {{{ alert.raw }}} {{ alert.v }}"
+          shell: true
+""", cwd=str(tmp_path), env={"PATH": "/usr/bin:/bin"}, event=alert(raw="\ue0017\ue002 \ue001", v="x"),
+        event_kind="alert")
+    assert r.status == "error" and "value markers" in r.error
