@@ -8,6 +8,7 @@ default_env = "production"
 [engine]
 allow_python = false           # the `python` provider evaluates code: off unless enabled here
 bash_timeout = 60
+query_timeout = 30             # seconds for a database/metrics query (postgres, mysql, prometheus, …)
 
 [env.production]
 branches = ["main", "master"]  # branches it may be deployed from; "*" = any (fnmatch patterns)
@@ -51,6 +52,7 @@ class Config:
     envs: dict[str, EnvConfig] = field(default_factory=lambda: {DEFAULT_ENV: EnvConfig(DEFAULT_ENV)})
     allow_python: bool = False
     bash_timeout: float = 60.0
+    query_timeout: float = 30.0
     source: str = "(defaults)"
 
     def env(self, name: str | None) -> EnvConfig:
@@ -66,7 +68,7 @@ class Config:
 
 _SECTIONS = {
     "keepwf": {"workflows": str, "default_env": str},
-    "engine": {"allow_python": bool, "bash_timeout": (int, float)},
+    "engine": {"allow_python": bool, "bash_timeout": (int, float), "query_timeout": (int, float)},
 }
 _ENV_KEYS = {"branches": list, "approvals": int, "signed": bool}
 
@@ -125,6 +127,10 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         kw["allow_python"] = eng["allow_python"]
     if "bash_timeout" in eng:
         kw["bash_timeout"] = float(eng["bash_timeout"])
+    if "query_timeout" in eng:
+        if not 0 < eng["query_timeout"] <= 86400:
+            raise _bad(source, text, "engine", "query_timeout", "must be between 0 and 86400 seconds")
+        kw["query_timeout"] = float(eng["query_timeout"])
     envs: dict[str, EnvConfig] = {}
     for name, spec in data.get("env", {}).items():
         sec = f"env.{name}"

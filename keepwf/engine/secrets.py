@@ -18,7 +18,10 @@ REDACTED = "***"
 _ENV_TMPL = re.compile(r"\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _DOLLAR = re.compile(r"^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$")
 MIN_SECRET_LEN = 4
-NOT_SECRET_KEYS = frozenset({"method", "verify", "timeout", "description"})  # settings, not credentials
+# settings, not credentials: the fields Keep's provider configs do not mark "sensitive" (a database's host, port,
+# name and user name would otherwise be masked inside every query result: "test", "root", "5432")
+NOT_SECRET_KEYS = frozenset({"method", "verify", "timeout", "description", "host", "port", "database", "username",
+                             "protocol", "index", "datasource_uid", "insecure"})
 
 
 class Redactor:

@@ -111,8 +111,8 @@ def _provider_support(c: Checker, node, ypath: str, ptype: str, kind: str) -> No
         c.error(node, ypath, f"the {base} provider can only be used in steps (it has no notify), not as an {kind}", "move it to steps:", "step-only-provider")
     elif base in K.KEEP_SERVER_PROVIDERS:
         c.warn(node, ypath, f"the {base} provider needs a Keep server", "keepwf runs it only with recorded responses: keepwf run WF --mock FILE", "needs-keep")
-    elif base not in K.OFFLINE_PROVIDERS:
-        c.warn(node, ypath, f"keepwf cannot run the {ptype!r} provider itself (it runs {', '.join(K.OFFLINE_PROVIDERS)})",
+    elif base not in K.OFFLINE_PROVIDERS + K.QUERY_PROVIDERS:
+        c.warn(node, ypath, f"keepwf cannot run the {ptype!r} provider itself (it runs {', '.join(K.OFFLINE_PROVIDERS + K.QUERY_PROVIDERS)})",
                "run it with recorded responses: keepwf run WF --mock FILE", "offline-provider")
     elif base == "python" and not c.config.allow_python:
         c.warn(node, ypath, "the python provider is disabled (it evaluates code)", "set `allow_python = true` under [engine] in keepwf.toml to run it", "python-disabled")
