@@ -21,7 +21,7 @@ from keepwf.model.run import StepResult
 
 MAX_ITEM_ERRORS = 100  # per step in the record; the rest is counted
 OFFLINE = frozenset({"console", "mock", "bash", "python", "http", "webhook", "postgres", "mysql", "prometheus",
-                     "victoriametrics"})
+                     "victoriametrics", "grafana", "elastic", "clickhouse"})
 # names a condition alias may not take: they would hide the run's context
 RESERVED = frozenset({"alert", "event", "incident", "steps", "actions", "foreach", "consts", "vars", "aliases",
                       "secrets", "inputs", "fn", "last_workflow_results", "last_workflow_run_time", "providers"})

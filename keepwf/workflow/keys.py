@@ -51,6 +51,6 @@ INPUT_TYPES = ("string", "number", "boolean", "choice")
 # Providers keepwf runs itself (keep-format.md "keepwf decisions" 6); bash and python have no notify (steps only).
 OFFLINE_PROVIDERS = ("console", "mock", "bash", "python", "http", "webhook")
 # query providers keepwf runs itself against the configured server (docs/providers.md)
-QUERY_PROVIDERS = ("postgres", "mysql", "prometheus", "victoriametrics")
+QUERY_PROVIDERS = ("postgres", "mysql", "prometheus", "victoriametrics", "grafana", "elastic", "clickhouse")
 STEP_ONLY_PROVIDERS = ("bash", "python")
 KEEP_SERVER_PROVIDERS = ("keep",)
