@@ -169,3 +169,19 @@ workflow:
     r = run(wf, providers_file={"db": maria.config()}, event=alert(customer_id="c-42"), event_kind="alert")
     assert r.status == "success", r.error
     assert {(e["key"], e["value"]) for e in r.enrichments} == {("customer_name", "Acme"), ("customer_tier", "gold")}
+
+
+def test_engine_query_timeout_from_keepwf_toml_bounds_a_query(pg):
+    import pytest
+
+    from keepwf.config import parse_config
+    from keepwf.errors import UsageError
+
+    assert parse_config("[engine]\nquery_timeout = 1\n").query_timeout == 1.0
+    assert parse_config("").query_timeout == 30.0
+    with pytest.raises(UsageError, match="query_timeout"):
+        parse_config("[engine]\nquery_timeout = 0\n")
+    r = sql_run("postgres", pg.config(), {"query": "select pg_sleep(5)"}, query_timeout=1.0)
+    assert r.status == "error" and "stopped after the timeout of 1s" in r.error
+    r = sql_run("postgres", {**pg.config(), "timeout": 2}, {"query": "select pg_sleep(5)"}, query_timeout=1.0)
+    assert r.status == "error" and "stopped after the timeout of 2s" in r.error  # the config's timeout wins
