@@ -10,6 +10,9 @@ allow_python = false           # the `python` provider evaluates code: off unles
 bash_timeout = 60
 query_timeout = 30             # seconds for a database/metrics query (postgres, mysql, prometheus, …)
 
+[hooks]
+pre_push_tests = false         # the pre-push hook runs the workflow tests (keepwf test)
+
 [env.production]
 branches = ["main", "master"]  # branches it may be deployed from; "*" = any (fnmatch patterns)
 approvals = 0                  # approvals of the exact blob by people other than the deployer
@@ -53,6 +56,7 @@ class Config:
     allow_python: bool = False
     bash_timeout: float = 60.0
     query_timeout: float = 30.0
+    pre_push_tests: bool = False  # the pre-push hook runs `keepwf test` (docs/incidents.md)
     source: str = "(defaults)"
 
     def env(self, name: str | None) -> EnvConfig:
@@ -69,6 +73,7 @@ class Config:
 _SECTIONS = {
     "keepwf": {"workflows": str, "default_env": str},
     "engine": {"allow_python": bool, "bash_timeout": (int, float), "query_timeout": (int, float)},
+    "hooks": {"pre_push_tests": bool},
 }
 _ENV_KEYS = {"branches": list, "approvals": int, "signed": bool}
 
@@ -131,6 +136,8 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         if not 0 < eng["query_timeout"] <= 86400:
             raise _bad(source, text, "engine", "query_timeout", "must be between 0 and 86400 seconds")
         kw["query_timeout"] = float(eng["query_timeout"])
+    if "pre_push_tests" in data.get("hooks", {}):
+        kw["pre_push_tests"] = data["hooks"]["pre_push_tests"]
     envs: dict[str, EnvConfig] = {}
     for name, spec in data.get("env", {}).items():
         sec = f"env.{name}"
