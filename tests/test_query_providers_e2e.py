@@ -1,7 +1,7 @@
 """Issue 16's "done when": a deployed workflow queries PostgreSQL, then MariaDB, then Prometheus (all real servers of
 this machine, see tests/engine/sql_peers.py and prometheus_peer.py) and sends a console message built from the
-results; the run record holds the rows; the credentials (KEEP_PROVIDER_* variables) appear in no git object and in no
-output."""
+results; the run record holds the rows; the credentials (KEEP_PROVIDER_* variables and providers.yaml) appear in no
+git object and in no output."""
 
 from __future__ import annotations
 
@@ -76,14 +76,15 @@ def test_deployed_workflow_queries_postgres_mariadb_prometheus_and_keeps_secrets
     pg_pass, prom_pass = "Pg-" + secrets.token_hex(8), "Prom-" + secrets.token_hex(8)
     monkeypatch.setenv("KEEP_PROVIDER_PG", json.dumps({"authentication": {**pg.auth, "password": pg_pass}}))
     monkeypatch.setenv("KEEP_PROVIDER_MARIA", json.dumps({"authentication": maria_user}))
-    monkeypatch.setenv("KEEP_PROVIDER_PROM", json.dumps({"authentication": {"url": prometheus, "username": "ops",
-                                                                            "password": prom_pass}}))
     r = tmp_repo
     r.write("workflows/capacity.yml", WF.replace("SCHEMA", pg.namespace))
     r.commit("add capacity")
     assert r.cli("validate").code == 0
     res = r.cli("deploy", "capacity", "-m", "first")
     assert res.code == 0, res
+    # providers.yaml beside the checkout, not committed (runs read it from disk)
+    r.write("providers.yaml", json.dumps({"prom": {"authentication": {"url": prometheus, "username": "ops",
+                                                                      "password": prom_pass}}}))
     run = r.cli("run", "capacity", "--json")
     assert run.code == 0, run
     record = run.json()

@@ -12,7 +12,7 @@ import pytest
 PG = {"host": "127.0.0.1", "port": 5432, "database": "test", "username": "postgres"}
 MARIA = {"host": "127.0.0.1", "port": 3306, "database": "test", "username": "root", "password": ""}
 START_HINT = ("start one with Debian's packages: apt-get install postgresql mariadb-server, then "
-              "`service postgresql start` / `service mariadb start` (README: development)")
+              "`service postgresql start` / `service mariadb start` (README.md, For contributors)")
 
 
 def _answers(port: int) -> bool:

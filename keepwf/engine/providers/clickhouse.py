@@ -17,6 +17,7 @@ from typing import Any
 from keepwf.engine.providers.base import Provider, ProviderCall, ProviderError, register
 from keepwf.engine.providers.httpquery import basic_auth, send, server_error
 from keepwf.engine.providers.settings import auth_of, port_of, timeout_of, truthy
+from keepwf.engine.providers.sql import format_like_keep
 
 WHO = "clickhouse"
 OWN_KEYS = frozenset({"query", "single_row", "timeout"})
@@ -57,11 +58,7 @@ class ClickhouseProvider(Provider):
             raise ProviderError(f"{WHO}: with.query is empty")
         extra = {k: v for k, v in p.items() if k not in OWN_KEYS}
         if extra:
-            try:
-                query = query.format(**extra)
-            except (KeyError, IndexError, ValueError) as e:
-                raise ProviderError(f"{WHO}: cannot fill the query from the other with: keys ({', '.join(extra)}) as "
-                                    f"Keep does (query.format): {type(e).__name__}: {e}") from None
+            query = format_like_keep(query, extra, WHO)
         params = {"query": query, "default_format": "JSONEachRow"}
         if auth.get("database"):
             params["database"] = auth["database"]

@@ -43,17 +43,22 @@ def sql_request(call: ProviderCall, who: str, formats_extra: bool) -> SqlRequest
                             f"not {type(params).__name__}")
     extra = {k: v for k, v in p.items() if k not in OWN_KEYS}
     if extra and formats_extra:
-        try:
-            query = query.format(**extra)
-        except (KeyError, IndexError, ValueError) as e:
-            raise ProviderError(f"{who}: cannot fill the query from the other with: keys ({', '.join(extra)}) as "
-                                f"Keep does (query.format): {type(e).__name__}: {e}") from None
+        query = format_like_keep(query, extra, who)
     elif extra:
         call.log("warning", f"{who}: ignored with: keys {', '.join(sorted(extra))} (not parameters of {who}; bind "
                             f"values with `parameters:`)")
     return SqlRequest(query=query, parameters=params or None, single_row=truthy(p.get("single_row", False)),
                       as_dict=truthy(p.get("as_dict", False)), read_only=truthy(p.get("read_only", True)),
                       timeout=timeout_of(call, who), extra=extra)
+
+
+def format_like_keep(query: str, extra: dict[str, Any], who: str) -> str:
+    """Keep's ``query.format(**kwargs)`` with the step's other ``with:`` keys (mysql, clickhouse)."""
+    try:
+        return query.format(**extra)
+    except (KeyError, IndexError, ValueError) as e:
+        raise ProviderError(f"{who}: cannot fill the query from the other with: keys ({', '.join(extra)}) as "
+                            f"Keep does (query.format): {type(e).__name__}: {e}") from None
 
 
 def shape(rows: Sequence[Sequence[Any]], columns: Sequence[str], req: SqlRequest, who: str) -> Any:
