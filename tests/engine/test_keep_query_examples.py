@@ -7,6 +7,7 @@ with a clear reason, after the real query ran."""
 
 from __future__ import annotations
 
+import json
 import secrets
 
 import pytest
@@ -127,3 +128,24 @@ def test_victoriametrics_example_against_real_prometheus_fails_clearly_on_metric
     r = run_example(keep_examples, "create_alert_from_vm_metric.yml", {"vm": cfg}, ["keep"])
     assert r.status == "error"
     assert "victoriametrics: query failed: HTTP 400" in r.error and "expected type range vector" in r.error
+
+
+def test_slack_message_reaction_enriches_the_alert_from_a_mysql_action(keep_examples, maria):
+    import pymysql
+
+    conn = pymysql.connect(host="127.0.0.1", user="root", password="", database=maria.namespace, autocommit=True)
+    with conn.cursor() as cur:
+        cur.execute("CREATE TABLE tenant (id VARCHAR(20), name VARCHAR(50))")
+        cur.execute("INSERT INTO tenant VALUES ('t-7', 'Acme Corp')")
+    conn.close()
+    doc = load_source((keep_examples / "slack-message-reaction.yml").read_bytes(), "x.yml").docs[0]
+    mocks = MockSet.from_data({"providers": {"slack": {"result": {"slack_timestamp": "1700000000.1"}}}})
+    r = run_workflow(doc, RunOptions(event=alert(tenantId="t-7", gcp={"policy_name": "cpu"}, validatedScopes="all",
+                                                 content="cpu high", url="http://127.0.0.1/a"), event_kind="alert",
+                                     providers_file={"readonly": maria.config()}, mocks=mocks, now=Clock(),
+                                     sleep=lambda s: None))
+    assert r.status == "success", r.error
+    assert r.results["get-tenant-name"] == [{"id": "t-7", "name": "Acme Corp"}]  # single_row + as_dict, an action
+    assert ("customer_name", "Acme Corp") in {(e["key"], e["value"]) for e in r.enrichments}
+    (call,) = [c for c in r.calls if c["step"] == "send-slack-alert"]
+    assert "Tenant Name: Acme Corp" in json.dumps(call["params"]["blocks"])
