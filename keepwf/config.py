@@ -9,6 +9,7 @@ default_env = "production"
 allow_python = false           # the `python` provider evaluates code: off unless enabled here
 bash_timeout = 60
 allow_private_network = false  # http/webhook may reach loopback/private addresses (never link-local/metadata)
+query_timeout = 30             # seconds for a database/metrics query (postgres, mysql, prometheus, …)
 
 [hooks]
 pre_push_tests = false         # the pre-push hook runs the workflow tests (keepwf test)
@@ -60,6 +61,7 @@ class Config:
     envs: dict[str, EnvConfig] = field(default_factory=lambda: {DEFAULT_ENV: EnvConfig(DEFAULT_ENV)})
     allow_python: bool = False
     bash_timeout: float = 60.0
+    query_timeout: float = 30.0
     pre_push_tests: bool = False  # the pre-push hook runs `keepwf test` (docs/incidents.md)
     allow_private_network: bool = False
     source: str = "(defaults)"
@@ -77,7 +79,8 @@ class Config:
 
 _SECTIONS = {
     "keepwf": {"workflows": str, "default_env": str},
-    "engine": {"allow_python": bool, "bash_timeout": (int, float), "allow_private_network": bool},
+    "engine": {"allow_python": bool, "bash_timeout": (int, float), "allow_private_network": bool,
+               "query_timeout": (int, float)},
     "hooks": {"pre_push_tests": bool},
 }
 _ENV_KEYS = {"branches": list, "approvals": int, "signed": bool, "canary": dict, "keep_versions": int}
@@ -147,6 +150,10 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         kw["bash_timeout"] = t
     if "allow_private_network" in eng:
         kw["allow_private_network"] = eng["allow_private_network"]
+    if "query_timeout" in eng:
+        if not 0 < eng["query_timeout"] <= 86400:
+            raise _bad(source, text, "engine", "query_timeout", "must be between 0 and 86400 seconds")
+        kw["query_timeout"] = float(eng["query_timeout"])
     if "pre_push_tests" in data.get("hooks", {}):
         kw["pre_push_tests"] = data["hooks"]["pre_push_tests"]
     base_canary = _canary_policy(data.get("canary", {}), None, source, text, "canary")

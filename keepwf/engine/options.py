@@ -69,6 +69,7 @@ class RunOptions:
     sleep: Callable[[float], None] = time.sleep
     result_limit: int = DEFAULT_RESULT_LIMIT
     http_timeout: float = 30.0
+    query_timeout: float = 30.0  # database and metrics queries (with.timeout or the provider config's timeout win)
     cwd: str | None = None  # working directory for bash
     run_timeout: float | None = None  # seconds; checked between steps → status "timeout"
     allow_private_network: bool = False  # http/webhook may reach loopback/private addresses (engine/netpolicy.py)

@@ -21,8 +21,10 @@ from keepwf.model.run import StepResult
 
 MAX_ITEM_ERRORS = 100  # per step in the record; the rest is counted
 MAX_RETRY_AFTER = 3600.0  # seconds; as on-failure.retry.interval
-# providers that never page anyone: a mock file's ``default:`` does not answer them (it does answer slack & co.)
-LOCAL_PROVIDERS = frozenset({"console", "mock", "bash", "python", "http", "webhook"})
+# providers that never page anyone: a mock file's ``default:`` does not answer them (it does answer slack & co.);
+# the query providers only read
+LOCAL_PROVIDERS = frozenset({"console", "mock", "bash", "python", "http", "webhook", "postgres", "mysql", "prometheus",
+                             "victoriametrics", "grafana", "elastic", "clickhouse"})
 # names a condition alias may not take: they would hide the run's context
 RESERVED = frozenset({"alert", "event", "incident", "steps", "actions", "foreach", "consts", "vars", "aliases",
                       "secrets", "inputs", "fn", "last_workflow_results", "last_workflow_run_time", "providers"})

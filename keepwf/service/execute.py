@@ -309,8 +309,8 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
 
     opts = RunOptions(event=event, event_kind=event_kind, trigger=trigger, inputs=dict(inputs or {}), env=dict(os.environ),
                       providers_file=_providers_file(repo), mocks=mocks, history=RunLogHistory(repo, t.env, history_before),
-                      allow_python=config.allow_python, bash_timeout=config.bash_timeout, progress=on_progress,
-                      allow_private_network=config.allow_private_network,
+                      allow_python=config.allow_python, bash_timeout=config.bash_timeout, query_timeout=config.query_timeout,
+                      progress=on_progress, allow_private_network=config.allow_private_network,
                       cwd=str(repo.root))
     result, interrupted = None, False
     try:
