@@ -188,6 +188,7 @@ def test_grafana_ds_query_request_and_rows():
 def test_query_providers_obey_the_network_policy(ptype, auth):
     """The query providers send through the one network policy: the metadata service is never reached, however it
     is spelled, even with private networks allowed."""
-    r = q_run(ptype, auth, {"query": "up", **({"datasource_uid": "d"} if ptype == "grafana" else {})},
+    with_ = {"query": {"expr": "up"}, "datasource_uid": "d"} if ptype == "grafana" else {"query": "up"}
+    r = q_run(ptype, auth, with_,
               allow_private_network=True)
     assert r.status == "error" and "refused to connect" in r.error and "169.254.169.254" in r.error
