@@ -69,5 +69,7 @@ class RunOptions:
     sleep: Callable[[float], None] = time.sleep
     result_limit: int = DEFAULT_RESULT_LIMIT
     http_timeout: float = 30.0
-    cwd: str | None = None  # working directory for bash
+    # working directory of bash steps; a callable is asked when a bash step first needs it (an export of a commit's
+    # tree is made only for runs that use bash)
+    cwd: str | Callable[[], str] | None = None
     run_timeout: float | None = None  # seconds; checked between steps → status "timeout"

@@ -138,6 +138,23 @@ def _providers_file(repo: Repo) -> dict | None:
     return data
 
 
+def bash_cwd(repo: Repo, t: Target):
+    """Where bash steps run: the working tree for a draft; else a read-only export of the deployed commit's tree,
+    made when the first bash step asks (``store.treecache``), so scripts a workflow calls are the deployed ones."""
+    if t.draft:
+        return str(repo.root)
+    made: list[str] = []
+
+    def export() -> str:
+        if not made:
+            from keepwf.store import treecache
+
+            made.append(str(treecache.export(repo, t.commit)))
+        return made[0]
+
+    return export
+
+
 def load_mocks(path: str | None, cwd):
     """The MockSet of ``--mock FILE`` (None without the option)."""
     if not path:
@@ -274,7 +291,7 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     opts = RunOptions(event=event, event_kind=event_kind, trigger=trigger, inputs=dict(inputs or {}), env=dict(os.environ),
                       providers_file=_providers_file(repo), mocks=mocks, history=RunLogHistory(repo, t.env, history_before),
                       allow_python=config.allow_python, bash_timeout=config.bash_timeout, progress=on_progress,
-                      cwd=str(repo.root))
+                      cwd=bash_cwd(repo, t))
     started = utcnow()
     result, interrupted = None, False
     try:

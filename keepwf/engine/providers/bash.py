@@ -92,6 +92,7 @@ class BashProvider(Provider):
             raise ProviderError(f"bash: timeout must be a number of seconds, got {p.get('timeout')!r}") from None
         env = dict(opts.env) if opts is not None and opts.env else None
         cwd = getattr(opts, "cwd", None)
+        cwd = cwd() if callable(cwd) else cwd
         shell = p.get("shell") in (True, "true", "True")
         if shell:
             proc = subprocess.Popen(command, shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
