@@ -102,8 +102,9 @@ def run(
     if not json_out:
         view.started(target)
     declared = target.doc.data.get("inputs") if isinstance(target.doc.data, dict) else None
-    out = execute(repo, target, trigger=kind or "manual", event=event, event_kind=kind, inputs=parse_inputs(inputs, declared),
-                  mocks=mocks, progress=view.Progress(enabled=not json_out), config=config)
+    with view.Progress(enabled=not json_out) as progress:
+        out = execute(repo, target, trigger=kind or "manual", event=event, event_kind=kind,
+                      inputs=parse_inputs(inputs, declared), mocks=mocks, progress=progress, config=config)
     render.show(out.record, json_out, view.summary)
     if out.interrupted:
         raise interrupted_error()
@@ -132,10 +133,10 @@ def trigger(
     from keepwf.service.trigger import trigger as do_trigger
 
     repo = open_repo()
-    report = do_trigger(repo, alert=read_event(alert, "--alert"), incident=read_event(incident, "--incident"), env=env,
-                        dry_run=dry_run, mocks=load_mocks(mock, state.cwd()),
-                        on_start=None if json_out else (lambda t, m: view.started(t)),
-                        progress=view.Progress(enabled=not json_out))
+    alert_ev, incident_ev, mocks = read_event(alert, "--alert"), read_event(incident, "--incident"), load_mocks(mock, state.cwd())
+    with view.Progress(enabled=not json_out) as progress:
+        report = do_trigger(repo, alert=alert_ev, incident=incident_ev, env=env, dry_run=dry_run, mocks=mocks,
+                            on_start=None if json_out else (lambda t, m: view.started(t)), progress=progress)
     render.show(report, json_out, lambda r: view.trigger_report(r, explain))
     if report.interrupted:
         raise interrupted_error()

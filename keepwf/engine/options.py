@@ -35,9 +35,13 @@ class RunHistory(Protocol):
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    """Live progress for the CLI: ``kind`` is ``step_start`` | ``step_end`` | ``log``."""
+    """Live progress of a run, for any front end (the CLI's live display, a server's stream).
 
-    kind: Literal["step_start", "step_end", "log"]
+    ``kind`` is ``step_start`` | ``step_end`` | ``log`` (a line of the run's log: ``status`` is its level) |
+    ``output`` (a line a command printed while the step runs, redacted: ``status`` is ``stdout`` or ``stderr``).
+    Events arrive on the thread that runs the workflow."""
+
+    kind: Literal["step_start", "step_end", "log", "output"]
     step: str
     step_kind: str = "step"
     index: int = 0

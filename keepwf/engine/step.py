@@ -232,6 +232,16 @@ class StepRunner:
                                  f"available offline; use step vars: or a provider config instead") from None
             raise StepFailed(str(e)) from None
 
+    def _output(self, name: str, kind: str):
+        """The output callback of a provider call: each line redacted, cut at 1,000 characters, as a progress event."""
+        run = self.run_
+
+        def emit(stream: str, line: str) -> None:
+            text = run.redactor.text(line)
+            run.progress(ProgressEvent("output", name, kind, status=stream, message=text[:1000]))
+
+        return emit
+
     def _call(self, kind, name, ptype, config_name, config, params) -> Any:
         run = self.run_
         count, interval = _retry(self._spec_for_retry)
@@ -257,7 +267,8 @@ class StepRunner:
                 if prov is None:
                     last_err = server_only_message(ptype)
                     break  # retrying cannot help
-                call = ProviderCall(name, kind, ptype, params, config, lambda lv, m: run.log(name, lv, m), run.opts)
+                call = ProviderCall(name, kind, ptype, params, config, lambda lv, m: run.log(name, lv, m), run.opts,
+                                    output=self._output(name, kind) if run.opts.progress else None)
                 return prov.query(call) if kind == "step" else prov.notify(call)
             except ProviderError as e:
                 last_err = str(e)

@@ -22,14 +22,8 @@ def _safe(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _CONTROL.search(text) else text
 
 
-def out(*segs, stderr: bool = False) -> None:
-    stream = sys.stderr if stderr else sys.stdout
-    if not stream.isatty():
-        stream.write(_safe("".join(s if isinstance(s, str) else s[0] for s in segs)) + "\n")
-        return
+def _rich_text(segs):
     from rich.text import Text
-
-    from keepwf.render import console
 
     t = Text()
     for s in segs:
@@ -37,7 +31,17 @@ def out(*segs, stderr: bool = False) -> None:
             t.append(_safe(s))
         else:
             t.append(_safe(s[0]), style=s[1] or "")
-    console(stderr).print(t)
+    return t
+
+
+def out(*segs, stderr: bool = False) -> None:
+    stream = sys.stderr if stderr else sys.stdout
+    if not stream.isatty():
+        stream.write(_safe("".join(s if isinstance(s, str) else s[0] for s in segs)) + "\n")
+        return
+    from keepwf.render import console
+
+    console(stderr).print(_rich_text(segs))
 
 
 def _st(s: Any):
@@ -56,23 +60,69 @@ def notice(text: str) -> None:
     out(("note:", "yellow"), " " + text, stderr=True)
 
 
-class Progress:
-    """Per-step progress lines on stderr."""
+PLAIN_OUTPUT_LINES = 200  # per step, when stderr is not a terminal (the whole output is in the run's results)
 
-    def __init__(self, enabled: bool = True):
+
+class Progress:
+    """Per-step progress on stderr. On a terminal the running step shows live (``render.live``: spinner, elapsed
+    time, its latest output lines); otherwise plain lines: each log line, each output line (``step> text``) and each
+    finished step. A context manager: leaving it clears the live display, also on an error."""
+
+    def __init__(self, enabled: bool = True, *, live: bool | None = None, clock=None):
         self.enabled = enabled
+        self.live = None
+        self._plain_lines: dict[str, int] = {}
+        if enabled and (sys.stderr.isatty() if live is None else live):
+            from keepwf.render import console
+            from keepwf.render.live import LiveStep
+
+            self.live = LiveStep(console(True), **({"clock": clock} if clock else {}))
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+    def _line(self, *segs) -> None:
+        if self.live is not None:
+            self.live.print(_rich_text(segs))
+        else:
+            out(*segs, stderr=True)
 
     def __call__(self, ev) -> None:
         if not self.enabled:
             return
-        if ev.kind == "step_end":
+        if ev.kind == "step_start":
+            self._plain_lines[ev.step] = 0
+            if self.live is not None:
+                self.live.start(ev.step_kind, _safe(ev.step))
+        elif ev.kind == "step_end":
+            if self.live is not None:
+                self.live.stop()
             extra = f" (attempt {ev.attempt})" if ev.attempt and ev.attempt > 1 else ""
             segs = ["  ", _st(ev.status), f" {ev.step_kind} {ev.step} ", (f"{_ms(ev.duration_ms)}{extra}", "dim")]
             if ev.message and ev.status == "error":
                 segs.append(f" — {ev.message}")
-            out(*segs, stderr=True)
-        elif ev.kind == "log" and ev.message:
-            out("    ", (f"{ev.step}:", "dim"), f" {ev.message}", stderr=True)
+            self._line(*segs)
+        elif ev.kind == "output" and ev.message is not None:
+            if self.live is not None:
+                self.live.output(ev.status or "stdout", _safe(ev.message))
+                return
+            n = self._plain_lines.get(ev.step, 0) + 1
+            self._plain_lines[ev.step] = n
+            if n <= PLAIN_OUTPUT_LINES:
+                self._line("    ", (f"{ev.step}>", "dim"), f" {ev.message}")
+            elif n == PLAIN_OUTPUT_LINES + 1:
+                self._line("    ", (f"{ev.step}>", "dim"), " … (more output: it is in the run's results)")
+        elif ev.kind == "log" and ev.message and ev.step:
+            self._line("    ", (f"{ev.step}:", "dim"), f" {ev.message}")
+        elif ev.kind == "log" and ev.message:  # a line of the run itself (interrupted, timed out): no step name
+            self._line("    ", ev.message)
 
 
 def started(t) -> None:

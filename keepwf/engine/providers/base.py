@@ -20,6 +20,7 @@ class ProviderCall:
     config: dict[str, Any] = field(default_factory=dict)  # resolved provider config ({authentication: {...}})
     log: Callable[[str, str], None] = lambda level, msg: None
     options: Any = None  # RunOptions
+    output: Callable[[str, str], None] | None = None  # (stream, line): a command's output as it comes (bash)
 
 
 class Provider:
