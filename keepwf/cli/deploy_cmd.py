@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvFilterOpt, EnvOpt, JsonOpt, open_repo
+from keepwf.cli.common import EnvFilterOpt, EnvOpt, JsonOpt, open_repo, workflow_id
 
 MessageOpt = Annotated[Optional[str], typer.Option("--message", "-m", help="Deploy message (the tag's first line).")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Run the checks and show the plan; write nothing.")]
@@ -15,7 +15,7 @@ DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Run the checks and s
 
 @app.command("deploy")
 def deploy(
-    workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids to deploy.")] = None,
+    workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids (or their files) to deploy.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Deploy every workflow that changed.")] = False,
     message: MessageOpt = None,
     env: EnvOpt = None,
@@ -37,7 +37,8 @@ def deploy(
     from keepwf.store.settings import load_config
 
     repo = open_repo()
-    res = do_deploy(repo, load_config(repo), workflows or [], all_=all_, env=env, message=message, dry_run=dry_run,
+    config = load_config(repo)
+    res = do_deploy(repo, config, [workflow_id(repo, w, config) for w in workflows or []], all_=all_, env=env, message=message, dry_run=dry_run,
                     commit_first=commit)
     if json_out:
         render.print_json(res.to_dict())
@@ -50,7 +51,7 @@ def deploy(
 
 @app.command("rollback")
 def rollback(
-    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
+    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id, or the file that holds it (workflows/x.yml).")],
     to: Annotated[Optional[str], typer.Option("--to", metavar="REF", help="Version to go back to: v3, 3, SHA, tag, previous (default: the newest earlier version with other content whose runs did not all fail).")] = None,
     env: EnvOpt = None,
     message: MessageOpt = None,
@@ -68,14 +69,15 @@ def rollback(
     repo = open_repo()
     from keepwf.store.settings import load_config
 
-    res = do(repo, load_config(repo), workflow, to, env, message, dry_run)
+    config = load_config(repo)
+    res = do(repo, config, workflow_id(repo, workflow, config), to, env, message, dry_run)
     render.show(res, json_out, release_result)
     return 0
 
 
 @app.command("promote")
 def promote(
-    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
+    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id, or the file that holds it (workflows/x.yml).")],
     from_env: Annotated[str, typer.Option("--from", metavar="ENV", help="Environment whose deployed commit to promote.")],
     to_env: Annotated[str, typer.Option("--to", metavar="ENV", help="Environment to deploy it to.")],
     message: MessageOpt = None,
@@ -91,7 +93,8 @@ def promote(
     from keepwf.store.settings import load_config
 
     repo = open_repo()
-    res = do(repo, load_config(repo), workflow, from_env, to_env, message, dry_run)
+    config = load_config(repo)
+    res = do(repo, config, workflow_id(repo, workflow, config), from_env, to_env, message, dry_run)
     render.show(res, json_out, release_result)
     return 0
 
@@ -114,6 +117,7 @@ def prune(
     from keepwf.store.settings import load_config
 
     repo = open_repo()
-    res = do(repo, load_config(repo), workflow, keep=keep, older_than=older_than, env=env, dry_run=dry_run, message=message)
+    config = load_config(repo)
+    res = do(repo, config, workflow_id(repo, workflow, config) if workflow else None, keep=keep, older_than=older_than, env=env, dry_run=dry_run, message=message)
     render.show(res, json_out, prune_result)
     return 0

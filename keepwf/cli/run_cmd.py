@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvOpt, JsonOpt, open_repo, state
+from keepwf.cli.common import EnvOpt, JsonOpt, open_repo, state, workflow_id
 from keepwf.errors import UsageError
 
 MockOpt = Annotated[Optional[str], typer.Option("--mock", metavar="FILE", help="Answer provider calls from this file of recorded responses.")]
@@ -67,7 +67,7 @@ def _warn_unused_mocks(mocks, path: str, target) -> None:
 
 @app.command("run")
 def run(
-    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
+    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id, or the file that holds it (workflows/x.yml).")],
     version: Annotated[Optional[str], typer.Option("--version", metavar="REF", help="v3, 3, a commit SHA, a tag, deployed, previous (default: deployed).")] = None,
     env: EnvOpt = None,
     alert: AlertOpt = None,
@@ -92,6 +92,7 @@ def run(
         raise UsageError("give --alert or --incident, not both", hint=f"keepwf run {workflow} --alert alert.json")
     repo = open_repo()
     config = load_config(repo)
+    workflow = workflow_id(repo, workflow, config)
     target = resolve_target(repo, config, workflow, version=version, env=env, draft=draft)
     event, kind = (read_event(alert, "--alert"), "alert") if alert else ((read_event(incident, "--incident"), "incident") if incident else (None, None))
     mocks = load_mocks(mock, state.cwd())

@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvOpt, JsonOpt, LimitOpt, PageOpt, open_repo, state
+from keepwf.cli.common import EnvFilterOpt, JsonOpt, LimitOpt, PageOpt, open_repo, state, workflow_id
 from keepwf.errors import UsageError
 
 
@@ -32,9 +32,9 @@ app.add_typer(runs_app, name="runs")
 
 @runs_app.command("list")
 def list_runs(
-    workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Only this workflow.")] = None,
+    workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Only this workflow (its id or file).")] = None,
     version: Annotated[Optional[str], typer.Option("--version", metavar="REF", help="Only runs of this version (needs WF).")] = None,
-    env: EnvOpt = None,
+    env: EnvFilterOpt = None,
     status: Annotated[Optional[str], typer.Option("--status", metavar="S", help="success, error, skipped or timeout.")] = None,
     since: Annotated[Optional[str], typer.Option("--since", metavar="T", help="Runs started since T (7d, 12h, 2026-11-01).")] = None,
     drafts: Annotated[bool, typer.Option("--drafts", help="Draft runs (`keepwf run --draft`) instead of versions' runs.")] = False,
@@ -47,7 +47,8 @@ def list_runs(
     from keepwf.render.runs import runs_table
     from keepwf.service.runs import list_runs as query
 
-    res = query(open_repo(), workflow, version=version, env=env, status=status, since=since, limit=limit, page=page, drafts=drafts)
+    repo = open_repo()
+    res = query(repo, workflow_id(repo, workflow) if workflow else None, version=version, env=env, status=status, since=since, limit=limit, page=page, drafts=drafts)
     render.show(res, json_out, runs_table)
     return 0
 
