@@ -228,7 +228,7 @@ def test_one_alert_is_first_time_for_every_workflow_it_triggers(tmp_repo):
     alert = json.dumps({"name": "disk", "fingerprint": "fp-disk"})
 
     def statuses():
-        rep = r.cli("trigger", "--alert", "-", "--json", stdin=alert).json()
+        rep = r.cli("trigger", "--alert", "-", "--json", "--full", stdin=alert).json()
         return {w["workflow"]: w["runs"][0]["steps"][0]["status"] for w in rep["workflows"]}
 
     assert statuses() == {"a-first": "ran", "b-first": "ran"}

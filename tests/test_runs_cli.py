@@ -193,3 +193,19 @@ def test_globals_and_help_still_work_with_one_command_built(tmp_repo):
     assert res.code == 0 and "run " in res.out and "deploy" in res.out and "runs" in res.out
     res = r.cli("rnu")
     assert res.code == 2 and "run" in res.err
+
+
+def test_trigger_json_is_verdicts_and_run_ids_and_full_gives_whole_records(tmp_repo):
+    r = tmp_repo
+    _deploy(r, "on-grafana", ALERT_WF)
+    alert = json.dumps({"name": "cpu", "source": "grafana", "severity": "critical"})
+    rep = r.cli("trigger", "--alert", "-", "--json", stdin=alert).json()
+    [w] = [w for w in rep["workflows"] if w["workflow"] == "on-grafana"]
+    assert len(w["runs"]) == 2  # both of its triggers matched
+    for run in w["runs"]:
+        assert set(run) == {"run_id", "status", "duration_ms", "error"} and run["status"] == "success"
+    assert w["matched"] and w["triggers"][0]["matched"]
+    assert len(json.dumps(rep, indent=2).splitlines()) < 40
+    full = r.cli("trigger", "--alert", "-", "--json", "--full", stdin=alert).json()
+    [w] = [w for w in full["workflows"] if w["workflow"] == "on-grafana"]
+    assert w["runs"][0]["event"]["name"] == "cpu" and w["runs"][0]["steps"]

@@ -121,11 +121,13 @@ def trigger(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say which workflows would run.")] = False,
     mock: MockOpt = None,
     json_out: JsonOpt = False,
+    full: Annotated[bool, typer.Option("--full", help="With --json: each run's whole record (default: run id, status, duration, error).")] = False,
 ) -> int:
     """Run every deployed workflow of the env whose triggers match the alert (filters / CEL) or incident.
 
     For alerting pipelines: `curl … | keepwf trigger --alert -` runs the deployed version of each matching workflow,
-    records each run like `keepwf run`, and lists the workflows that did not match (--explain: why). Exit 0 when
+    records each run like `keepwf run`, and lists the workflows that did not match (--explain: why). `--json` prints
+    the verdicts with each run's id and status (`--full`: the whole run records). Exit 0 when
     every run succeeded or nothing matched, 1 when a run failed, 2 for an unreadable event. See docs/pipeline.md.
     """
     from keepwf import render
@@ -138,6 +140,7 @@ def trigger(
     with view.Progress(enabled=not json_out) as progress:
         report = do_trigger(repo, alert=alert_ev, incident=incident_ev, env=env, dry_run=dry_run, mocks=mocks,
                             on_start=None if json_out else (lambda t, m: view.started(t)), progress=progress)
+    report.full = full
     render.show(report, json_out, lambda r: view.trigger_report(r, explain))
     if report.interrupted:
         raise interrupted_error()
