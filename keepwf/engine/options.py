@@ -49,7 +49,8 @@ class ProgressEvent:
     status: str | None = None
     message: str | None = None
     duration_ms: int | None = None
-    attempt: int | None = None
+    attempt: int | None = None  # step_end: attempts of its provider call (the most any foreach item needed)
+    items: int | None = None  # step_end of a foreach: how many items it went over
 
 
 def _utcnow() -> datetime:

@@ -131,7 +131,7 @@ class StepRunner:
             conditions=run.record(self.conditions) if self.conditions else {},
         )
         run.progress(ProgressEvent("step_end", name, kind, index, total, status=status, message=error, duration_ms=ms,
-                                   attempt=self.attempts))
+                                   attempt=self.attempts, items=items))
         if interrupted:
             raise StepInterrupted(rec)
         stop = status == "ran" and spec.get("continue") is False
@@ -250,7 +250,8 @@ class StepRunner:
         prov = get_provider(ptype)
         last_err = None
         for attempt in range(count + 1):
-            self.attempts += 1
+            # attempts of one provider call (1 + retries); a foreach makes one call per item, counted in `items`
+            self.attempts = max(self.attempts, attempt + 1)
             if attempt:
                 run.log(name, "warning", f"retry {attempt}/{count} after: {last_err}")
                 if interval:
@@ -259,7 +260,7 @@ class StepRunner:
                 mock = mocks.lookup(name, ptype, config_name, offline_capable=offline and prov is not None) if mocks else None
                 if mock is not None:
                     run.calls.append({"step": name, "kind": kind, "provider": ptype, "config": config_name,
-                                      "params": run.record(params), "attempt": self.attempts,
+                                      "params": run.record(params), "attempt": attempt + 1,
                                       "error": mock.error})
                     if mock.error is not None:
                         raise ProviderError(mock.error)

@@ -104,7 +104,7 @@ class Progress:
         elif ev.kind == "step_end":
             if self.live is not None:
                 self.live.stop()
-            extra = f" (attempt {ev.attempt})" if ev.attempt and ev.attempt > 1 else ""
+            extra = _counts(getattr(ev, "items", None), ev.attempt, " ({})")
             segs = ["  ", _st(ev.status), f" {ev.step_kind} {ev.step} ", (f"{_ms(ev.duration_ms)}{extra}", "dim")]
             if ev.message and ev.status == "error":
                 segs.append(f" — {ev.message}")
@@ -123,6 +123,14 @@ class Progress:
             self._line("    ", (f"{ev.step}:", "dim"), f" {ev.message}")
         elif ev.kind == "log" and ev.message:  # a line of the run itself (interrupted, timed out): no step name
             self._line("    ", ev.message)
+
+
+def _counts(items, attempts, fmt: str) -> str:
+    """``2 items``, ``attempt 3`` (only when retried), both, or nothing."""
+    parts = [f"{items} item{'' if items == 1 else 's'}"] if isinstance(items, int) else []
+    if isinstance(attempts, int) and attempts > 1:
+        parts.append(f"attempt {attempts}" if fmt.startswith(" (") else f"{attempts} attempts")
+    return fmt.format(", ".join(parts)) if parts else ""
 
 
 def started(t) -> None:
@@ -173,7 +181,7 @@ def run_detail(rec) -> None:
             out(f"  {k + ':':<10}{v}")
     for s in d.get("steps") or []:
         out("  ", _st(s.get("status")), f" {s.get('kind', 'step')} {s.get('name')} ",
-            (f"{_ms(s.get('duration_ms'))}, {s.get('attempts') or 0} attempt(s)", "dim"))
+            (_ms(s.get("duration_ms")) + _counts(s.get("items"), s.get("attempts"), ", {}"), "dim"))
         if s.get("error"):
             out("      ", (str(s["error"]), "red"))
         for res in (s.get("results") or [])[:5]:
