@@ -159,3 +159,16 @@ def test_chained_pre_push_gets_the_same_stdin(tmp_repo, tmp_path):
     cp = git_rc(tmp_repo, "push", "origin", f":refs/tags/{TAG}")
     assert cp.returncode != 0 and "legacy args: origin" in cp.stderr and "refusing to delete" in cp.stderr
     assert f"refs/tags/{TAG}" in seen.read_text()  # the legacy hook read the same ref lines keepwf did
+
+
+def test_one_workflow_deployed_in_two_envs_is_counted_once(tmp_repo):
+    from keepwf.service.hookrun import post_checkout
+
+    repo = tmp_repo
+    fake_deploy_tag(repo)
+    fake_deploy_tag(repo, "keepwf/staging/hello-alert/v1")
+    repo.write("workflows/hello-alert.yml", workflow_yaml("hello-alert", "edited"))
+    repo.commit("edit hello")
+    out = post_checkout(cwd=repo.path)
+    assert out.notes == ["keepwf: 1 deployed workflow differs from this checkout (production: hello-alert; "
+                         "staging: hello-alert); see `keepwf status`"]
