@@ -226,7 +226,7 @@ def test_json_output_of_a_refusal(repo):
     res = repo.cli("deploy", "a", "--json")
     assert res.code == 3
     d = res.json()
-    assert d["ok"] is False and d["error"]["exit_code"] == 3
+    assert d["ok"] is False and d["error"]["exit"] == 3
     assert [c["name"] for c in d["checks"] if c["status"] == "fail"] == ["committed"]
 
 

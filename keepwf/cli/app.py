@@ -133,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
 
     args = _hoist_globals(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args
+    as_json = "--json" in (args[: args.index("--")] if "--" in args else args)
+    render.reset()
     command = _command_for(args)
+    error: tuple[str, str | None] | None = None  # (message, hint) for the --json error document
     try:
         rv = command.main(args=args, prog_name="keepwf", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
@@ -141,18 +144,20 @@ def main(argv: list[str] | None = None) -> int:
         code = e.exit_code
     except click.exceptions.Abort:
         render.error_text("interrupted")
-        code = errors.EXIT_INTERRUPTED
+        code, error = errors.EXIT_INTERRUPTED, ("interrupted", None)
     except click.ClickException as e:
         e.show()
         code = errors.EXIT_USAGE if e.exit_code == 2 else e.exit_code
+        ctx = getattr(e, "ctx", None)
+        error = (e.format_message(), f"{ctx.command_path if ctx else 'keepwf'} --help shows the usage")
     except errors.KeepwfError as e:
         if debug:
             render.traceback()
         render.error(e)
-        code = e.exit_code
+        code, error = e.exit_code, (e.message, e.hint)
     except KeyboardInterrupt:
         render.error_text("interrupted")
-        code = errors.EXIT_INTERRUPTED
+        code, error = errors.EXIT_INTERRUPTED, ("interrupted", None)
     except BrokenPipeError:
         code = 0
     except Exception as e:  # the boundary: anything else is a bug
@@ -160,5 +165,11 @@ def main(argv: list[str] | None = None) -> int:
             render.traceback()
         render.internal_error(e)
         code = errors.EXIT_INTERNAL
+        error = (f"internal error: {type(e).__name__}: {e}", "this is a bug in keepwf; re-run with --debug and report it")
+    if as_json and error is not None:
+        try:
+            render.json_error(error[0], error[1], code)
+        except BrokenPipeError:
+            pass
     sys.stdout.flush()
     return code
