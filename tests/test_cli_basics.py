@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from tests.helpers import run_cli
 
 
@@ -78,3 +80,13 @@ def test_json_errors_are_a_json_document_on_stdout_too(tmp_repo):
     assert res.code == 2 and res.out == ""
     res = tmp_repo.cli("deploy", "hello-alert", "-m", "x", "--json")  # a JSON result is printed once, not twice
     assert res.code == 0 and json.loads(res.out)["ok"] is True
+
+
+@pytest.mark.parametrize("words", [[], ["run"], ["runs"], ["runs", "list"], ["hooks"], ["hooks", "install"], ["deploy"]])
+def test_every_help_is_the_same_plain_style_at_the_terminal_width(words, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    res = run_cli(*words, "--help")
+    assert res.code == 0 and res.out.startswith("Usage: keepwf")
+    assert "╭" not in res.out and "│" not in res.out  # no rich panels in one and plain text in another
+    assert max(len(x) for x in res.out.splitlines()) > 80  # the terminal's width, not click's 80 columns
+    assert max(len(x) for x in res.out.splitlines()) <= 120

@@ -26,9 +26,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    # Plain click help: rich's help renderer (and markdown-it) cost ~80 ms on every `--help` (bench_validate.py).
+    # Plain click help for every command, at the terminal's width: rich's help renderer (and markdown-it) cost ~80 ms
+    # on every `--help` (bench_validate.py). The same for sub-commands (``_command_for``) and groups (``runs``).
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 160},
 )
 
 
@@ -118,7 +119,7 @@ def _command_for(args: list[str]):
     groups = [g for g in app.registered_groups if name and g.name == name]
     if not infos and not groups:
         return typer.main.get_command(app)
-    one = typer.Typer()
+    one = typer.Typer(rich_markup_mode=None)  # plain help, as the whole app's
     one.info = app.info
     one.registered_callback = app.registered_callback
     one.registered_commands = infos

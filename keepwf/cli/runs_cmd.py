@@ -26,7 +26,7 @@ class _RunsGroup(TyperGroup):
 runs_app = typer.Typer(cls=_RunsGroup, help=(
     "The execution history, newest first, and one run whole. `keepwf runs [WF] [--version REF] [--env] [--status] "
     "[--since] [--limit] [--page] [--json]` is short for `keepwf runs list …`."),
-                       no_args_is_help=False, add_completion=False, rich_markup_mode="markdown")
+                       no_args_is_help=False, add_completion=False, rich_markup_mode=None)
 app.add_typer(runs_app, name="runs")
 
 
