@@ -161,3 +161,26 @@ def test_validate_loads_neither_pygit2_nor_rich(tmp_path):
     cp = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert cp.returncode == 0, cp.stderr
     assert cp.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_yaml_syntax_error_shows_where_the_parser_gave_up_and_where_the_construct_starts(tmp_repo):
+    r = tmp_repo
+    r.write("workflows/broken.yml", """workflow:
+  id: broken
+  steps:
+    - name: open-ticket
+      provider:
+        type: bash
+        with:
+          command: "pagerctl ticket --title '{{ alert.name }}'
+  actions:
+    - name: page
+      provider:
+        type: console
+""")
+    res = r.cli("validate", "workflows/broken.yml")
+    assert res.code == 1
+    out = " ".join(res.out.split())
+    assert "workflows/broken.yml:13:1: error: not valid YAML: found unexpected end of stream" in out
+    assert "(while scanning a quoted scalar that starts at 8:20)" in out
+    assert "hint: the problem is between line 8 and line 13" in out
