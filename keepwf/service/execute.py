@@ -167,15 +167,20 @@ def load_mocks(path: str | None, cwd):
 
 
 def _identity(repo: Repo) -> tuple[str, str]:
+    """(user, host) of a run record: the email of git's committer identity — the same source as deploy tags and
+    approvals (``store.tags.identity``: GIT_COMMITTER_EMAIL, then user.email) —, else the login name (a run is
+    never refused for want of an identity)."""
     import getpass
     import socket
 
+    from keepwf.store.tags import identity
+
     try:
-        user = repo.pg.config["user.email"]
-    except (KeyError, Exception):
+        user = identity(repo, "a run records who ran it").email
+    except StateError:
         try:
             user = getpass.getuser()
-        except Exception:
+        except Exception:  # noqa: BLE001 - no login name (a container without passwd entry)
             user = "unknown"
     return user, socket.gethostname()
 
