@@ -150,8 +150,9 @@ def summary(rec: dict) -> None:
 
 
 def runs_table(page) -> None:
-    """The runs, one per line (plain aligned text when piped)."""
-    from keepwf.render.styled import table
+    """The runs, one line each, fitting the terminal: low-value columns are dropped first (duration, env, version,
+    trigger), then the error and the trigger are cut with …; piped, every column is kept (the error cut at 100)."""
+    from keepwf.render.styled import clip, fit, table, terminal_width
 
     if not page.runs:
         out("no runs" + (" on this page" if page.page > 1 else ""))
@@ -162,9 +163,12 @@ def runs_table(page) -> None:
         trig = d.get("trigger") or {}
         rows.append([d["run_id"][:12], d["started"][:19].replace("T", " "), str(d.get("workflow")),
                      str(d.get("version") or ("draft" if d.get("draft") else "")), str(d.get("env")),
-                     _st(d.get("status")), _ms(d.get("duration_ms")), str(trig.get("type", "")),
-                     _safe(" ".join(str(d.get("error") or "").split()))[:60]])  # one line, no control chars
-    table(["run", "started", "workflow", "version", "env", "status", "duration", "trigger", "error"], rows)
+                     _st(d.get("status")), _ms(d.get("duration_ms")), clip(_safe(" ".join(_trigger_cell(trig).split())), 40),
+                     clip(_safe(" ".join(str(d.get("error") or "").split())), 100)])  # one line, no control chars
+    headers = ["run", "started", "workflow", "version", "env", "status", "duration", "trigger", "error"]
+    headers, rows = fit(headers, rows, terminal_width(), drop=("duration", "env", "version"),
+                        shrink=(("error", 12), ("trigger", 8), ("workflow", 12), ("error", 5), ("trigger", 7)))
+    table(headers, rows)
     if page.more:
         out((f"more: --page {page.page + 1}", "dim"))
 
@@ -201,6 +205,14 @@ def run_detail(rec) -> None:
         from keepwf.render import to_json
 
         out("  event: " + to_json(d["event"]).replace("\n", "\n  "))
+
+
+def _trigger_cell(t) -> str:
+    """The trigger in the runs table: its type and, for an alert or incident, its name (``alert DiskFull``)."""
+    if not isinstance(t, dict):
+        return str(t or "")
+    name = t.get("name") if t.get("type") in ("alert", "incident") else None
+    return f"{t.get('type', '')} {name}" if name else str(t.get("type", ""))
 
 
 def _trigger(t) -> str:
