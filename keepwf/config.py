@@ -9,6 +9,9 @@ default_env = "production"
 allow_python = false           # the `python` provider evaluates code: off unless enabled here
 bash_timeout = 60
 
+[validate]
+ignore = ["offline-provider"]  # warning codes (shown as warning[code]) left out everywhere; errors always count
+
 [env.production]
 branches = ["main", "master"]  # branches it may be deployed from; "*" = any (fnmatch patterns)
 approvals = 0                  # approvals of the exact blob by people other than the deployer
@@ -51,6 +54,7 @@ class Config:
     envs: dict[str, EnvConfig] = field(default_factory=lambda: {DEFAULT_ENV: EnvConfig(DEFAULT_ENV)})
     allow_python: bool = False
     bash_timeout: float = 60.0
+    validate_ignore: tuple[str, ...] = ()  # warning codes left out of every validation
     source: str = "(defaults)"
 
     def env(self, name: str | None) -> EnvConfig:
@@ -67,6 +71,7 @@ class Config:
 _SECTIONS = {
     "keepwf": {"workflows": str, "default_env": str},
     "engine": {"allow_python": bool, "bash_timeout": (int, float)},
+    "validate": {"ignore": list},
 }
 _ENV_KEYS = {"branches": list, "approvals": int, "signed": bool}
 
@@ -125,6 +130,10 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         kw["allow_python"] = eng["allow_python"]
     if "bash_timeout" in eng:
         kw["bash_timeout"] = float(eng["bash_timeout"])
+    ignore = data.get("validate", {}).get("ignore", [])
+    if not all(isinstance(c, str) and re.fullmatch(r"[a-z][a-z0-9-]*", c) for c in ignore):
+        raise _bad(source, text, "validate", "ignore", 'must be a list of warning codes, e.g. ["offline-provider"]')
+    kw["validate_ignore"] = tuple(ignore)
     envs: dict[str, EnvConfig] = {}
     for name, spec in data.get("env", {}).items():
         sec = f"env.{name}"

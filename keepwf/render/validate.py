@@ -30,7 +30,7 @@ def problem_lines(problems, color: bool = False, hints: bool = True) -> list[str
     for p in problems:
         where = p.location()
         path = f" [{p.yaml_path}]" if p.yaml_path else ""
-        out.append(f"{where}: {_paint(p.severity, p.severity, color)}: {p.message}{_paint(path, 'dim', color)}")
+        out.append(f"{where}: {_paint(p.label(), p.severity, color)}: {p.message}{_paint(path, 'dim', color)}")
         if hints and p.hint:
             out.append("    " + _paint("hint:", "hint", color) + " " + p.hint)
     return out
