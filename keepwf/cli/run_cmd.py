@@ -60,8 +60,9 @@ def _warn_unused_mocks(mocks, path: str, target) -> None:
 
     data = target.doc.data if isinstance(target.doc.data, dict) else {}
     names = [str(s.get("name")) for key in ("steps", "actions") for s in (data.get(key) or []) if isinstance(s, dict)]
-    for k in mocks.unknown_steps([*names, "on-failure"]):
-        render.warn(f"--mock {path}: steps.{k} matches no step or action of {target.workflow} "
+    view = mocks.for_workflow(target.workflow)
+    for k in view.unknown_steps([*names, "on-failure"]):
+        render.warn(f"--mock {path}: {view.steps_where}.{k} matches no step or action of {target.workflow} "
                     f"(it has: {', '.join(names) or 'none'})")
 
 

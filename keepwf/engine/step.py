@@ -183,11 +183,17 @@ class StepRunner:
         enrich_alert = params.pop("enrich_alert", None)
         enrich_incident = params.pop("enrich_incident", None)
         params.pop("audit_enabled", None)
+        said: list[tuple[str, str]] = []  # held back: a mocked call needs no credentials, so nothing is said then
         try:
             config, config_name = resolve_step_config(provider.get("config"), run.configs, run.opts.env,
-                                                      run.redactor, lambda lv, m: run.log(name, lv, m))
+                                                      run.redactor, lambda lv, m: said.append((lv, m)))
         except ValueError as e:
             raise StepFailed(str(e)) from None
+        mocks = run.opts.mocks
+        if not (mocks is not None and mocks.covers(name, ptype, config_name, offline_capable=ptype in OFFLINE
+                                                   and get_provider(ptype) is not None)):
+            for lv, m in said:
+                run.log(name, lv, m)
         entry["provider_parameters"] = params
         result = self._call(kind, name, ptype, config_name, config, params)
         self.raw_results.append(result)

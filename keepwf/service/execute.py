@@ -273,6 +273,8 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     from keepwf.store.settings import load_config
 
     config = config or load_config(repo)
+    if mocks is not None:  # the file's workflows.<id> section over its shared entries
+        mocks = mocks.for_workflow(t.workflow)
     if event_kind in ("alert", None):  # Keep's view of an alert; a manual run gets its synthetic manual-run alert
         from datetime import datetime, timezone
 
