@@ -29,6 +29,11 @@ def terminal_width() -> int | None:
     return shutil.get_terminal_size((80, 24)).columns
 
 
+def plural(n: int, word: str) -> str:
+    """``1 file``, ``2 files``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def clip(text: str, width: int) -> str:
     """``text`` cut to ``width`` characters, ending in … when cut."""
     return text if len(text) <= width else (text[: max(0, width - 1)] + "…" if width > 0 else "")

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from keepwf.render import line, warn
-
-
-def _n(count: int, what: str) -> str:
-    return f"{count} {what}{'' if count == 1 else 's'}"
+from keepwf.render.styled import plural as _n
 
 
 def sync_result(res, verbose: bool = False) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+from keepwf.render.styled import plural as _plural
+
 _COLORS = {"error": "\033[1;31m", "warning": "\033[33m", "hint": "\033[36m", "dim": "\033[2m", "ok": "\033[32m"}
 _RESET = "\033[0m"
 
@@ -19,10 +21,6 @@ def _color(stream) -> bool:
 
 def _paint(text: str, what: str, on: bool) -> str:
     return f"{_COLORS[what]}{text}{_RESET}" if on else text
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def problem_lines(problems, color: bool = False, hints: bool = True) -> list[str]:
