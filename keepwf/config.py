@@ -12,6 +12,9 @@ bash_timeout = 60
 [validate]
 ignore = ["offline-provider"]  # warning codes (shown as warning[code]) left out everywhere; errors always count
 
+[hooks]
+pre_push_tests = false         # the pre-push hook runs the workflow tests (keepwf test)
+
 [env.production]
 branches = ["main", "master"]  # branches it may be deployed from; "*" = any (fnmatch patterns)
 approvals = 0                  # approvals of the exact blob by people other than the deployer
@@ -55,6 +58,7 @@ class Config:
     allow_python: bool = False
     bash_timeout: float = 60.0
     validate_ignore: tuple[str, ...] = ()  # warning codes left out of every validation
+    pre_push_tests: bool = False  # the pre-push hook runs `keepwf test` (docs/incidents.md)
     source: str = "(defaults)"
 
     def env(self, name: str | None) -> EnvConfig:
@@ -72,6 +76,7 @@ _SECTIONS = {
     "keepwf": {"workflows": str, "default_env": str},
     "engine": {"allow_python": bool, "bash_timeout": (int, float)},
     "validate": {"ignore": list},
+    "hooks": {"pre_push_tests": bool},
 }
 _ENV_KEYS = {"branches": list, "approvals": int, "signed": bool}
 
@@ -134,6 +139,8 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
     if not all(isinstance(c, str) and re.fullmatch(r"[a-z][a-z0-9-]*", c) for c in ignore):
         raise _bad(source, text, "validate", "ignore", 'must be a list of warning codes, e.g. ["offline-provider"]')
     kw["validate_ignore"] = tuple(ignore)
+    if "pre_push_tests" in data.get("hooks", {}):
+        kw["pre_push_tests"] = data["hooks"]["pre_push_tests"]
     envs: dict[str, EnvConfig] = {}
     for name, spec in data.get("env", {}).items():
         sec = f"env.{name}"

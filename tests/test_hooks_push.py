@@ -172,3 +172,33 @@ def test_one_workflow_deployed_in_two_envs_is_counted_once(tmp_repo):
     out = post_checkout(cwd=repo.path)
     assert out.notes == ["keepwf: 1 deployed workflow differs from this checkout (production: hello-alert; "
                          "staging: hello-alert); see `keepwf status`"]
+
+
+CASE_OK = """\
+alert: {name: DiskFull, severity: critical, source: [prometheus]}
+expect:
+  status: success
+  steps: {greet: ran}
+"""
+
+
+@pytest.mark.slow
+def test_pre_push_runs_workflow_tests_when_enabled(pair):
+    repo, origin = pair
+    repo.write("tests/hello-alert/greets.yml", CASE_OK.replace("greet: ran", "greet: skipped"))  # a wrong expectation
+    repo.commit("a test that fails")
+    cp = git_rc(repo, "push", "origin", "main")
+    assert cp.returncode == 0, cp  # off by default
+    cfg = (repo.path / "keepwf.toml").read_text()
+    repo.write("keepwf.toml", cfg + "\n[hooks]\npre_push_tests = true\n")
+    repo.commit("run workflow tests before every push")
+    cp = git_rc(repo, "push", "origin", "main")
+    assert cp.returncode != 0, cp
+    assert "workflow test failed: hello-alert › greets: steps.greet: expected skipped, got ran" in cp.stderr
+    assert "0 workflow test(s) passed, 1 failed" in cp.stderr
+    repo.write("tests/hello-alert/greets.yml", CASE_OK)
+    repo.commit("fix the test")
+    cp = git_rc(repo, "push", "origin", "main")
+    assert cp.returncode == 0, cp
+    assert "1 workflow test(s) passed" in cp.stderr
+    assert origin.git("rev-parse", "main") == repo.git("rev-parse", "HEAD")

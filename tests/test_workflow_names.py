@@ -12,7 +12,9 @@ COMMANDS = [
     ["deploy", "{wf}", "--dry-run"], ["rollback", "{wf}", "--dry-run"], ["status", "{wf}"], ["runs", "{wf}"],
     ["reviews", "{wf}"], ["approve", "{wf}"], ["verify", "{wf}"], ["prune", "{wf}", "--dry-run"],
     ["audit", "--workflow", "{wf}"], ["promote", "{wf}", "--from", "production", "--to", "staging", "--dry-run"],
+    ["stats", "{wf}"], ["test", "{wf}"],
 ]
+WRITERS = [["disable", "{wf}"], ["enable", "{wf}"], ["bisect", "{wf}", "--alert", "a.json"]]  # typos only: they write
 
 
 @pytest.fixture
@@ -24,7 +26,7 @@ def repo(tmp_repo):
     return r
 
 
-@pytest.mark.parametrize("words", COMMANDS, ids=lambda w: " ".join(w[:1] + w[2:3]))
+@pytest.mark.parametrize("words", COMMANDS + WRITERS, ids=lambda w: " ".join(w[:1] + w[2:3]))
 def test_a_typo_gets_the_same_did_you_mean_everywhere(repo, words):
     res = repo.cli(*[w.format(wf="alert-routing-polcy") for w in words])
     assert res.code == 2, res

@@ -25,6 +25,7 @@ from typing import Any
 from keepwf.errors import UsageError
 
 _ENTRY_KEYS = {"result", "error", "responses"}
+HARMLESS = frozenset({"console", "mock"})  # providers a sealed mock set lets run: they only print or echo
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,11 @@ class MockResponse:
 
 class MockSet:
     def __init__(self, steps: dict | None = None, providers: dict | None = None, default: dict | None = None,
-                 source: str = "mocks", workflows: dict | None = None, prefix: str = ""):
+                 source: str = "mocks", sealed: bool = False, workflows: dict | None = None, prefix: str = ""):
         self.source = source
+        # sealed (replays): ``default`` answers every provider that can reach the outside world, the ones keepwf runs
+        # itself included (http, webhook, bash, python…); only ``console`` and ``mock`` run for real
+        self.sealed = sealed
         self._steps = {str(k): self._entry(v, f"{prefix}steps.{k}") for k, v in (steps or {}).items()}
         self._providers = {str(k): self._entry(v, f"{prefix}providers.{k}") for k, v in (providers or {}).items()}
         self._default = self._entry(default, f"{prefix}default") if default is not None else None
@@ -64,11 +68,11 @@ class MockSet:
         across the runs of one keepwf command)."""
         own = self._workflows.get(workflow_id)
         if own is None:
-            view = MockSet(source=self.source)
+            view = MockSet(source=self.source, sealed=self.sealed)
             view._steps, view._providers, view._default = self._steps, self._providers, self._default
             view._own_steps = set() if self._workflows else set(self._steps)  # shared by many: no typo check
         else:
-            view = MockSet(source=self.source)
+            view = MockSet(source=self.source, sealed=self.sealed)
             view._steps = {**self._steps, **own._steps}
             view._providers = {**self._providers, **own._providers}
             view._default = own._default if own._default is not None else self._default
@@ -101,7 +105,7 @@ class MockSet:
         return MockResponse(result=v.get("result"), error=None if err is None else str(err))
 
     @classmethod
-    def from_data(cls, data: Any, source: str = "mocks") -> "MockSet":
+    def from_data(cls, data: Any, source: str = "mocks", sealed: bool = False) -> "MockSet":
         if data is None:
             data = {}
         if not isinstance(data, dict):
@@ -115,7 +119,11 @@ class MockSet:
             if data.get(key) is not None and not isinstance(data[key], dict):
                 raise UsageError(f"{source}: {key}: must be a mapping of name → response",
                                  hint="see docs/mocks.md for the format")
-        return cls(data.get("steps"), data.get("providers"), data.get("default"), source, data.get("workflows"))
+        default = data.get("default")
+        if sealed and default is None:  # sealed: nothing unmocked reaches the outside world
+            default = {"result": None}
+        return cls(data.get("steps"), data.get("providers"), default, source, sealed=sealed,
+                   workflows=data.get("workflows"))
 
     @classmethod
     def parse(cls, text: str, source: str = "mocks") -> "MockSet":
@@ -165,7 +173,7 @@ class MockSet:
         elif provider_type in self._providers:
             key = "providers." + provider_type
             queue = self._providers[provider_type]
-        elif self._default is not None and not offline_capable:
+        elif self._default is not None and (not offline_capable or (self.sealed and provider_type not in HARMLESS)):
             key = "default"
             queue = self._default
         else:

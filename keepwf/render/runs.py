@@ -104,11 +104,7 @@ class Progress:
         elif ev.kind == "step_end":
             if self.live is not None:
                 self.live.stop()
-            extra = _counts(getattr(ev, "items", None), ev.attempt, " ({})")
-            segs = ["  ", _st(ev.status), f" {ev.step_kind} {ev.step} ", (f"{_ms(ev.duration_ms)}{extra}", "dim")]
-            if ev.message and ev.status == "error":
-                segs.append(f" — {ev.message}")
-            self._line(*segs)
+            self._line(*_step_end(ev))
         elif ev.kind == "output" and ev.message is not None:
             if self.live is not None:
                 self.live.output(ev.status or "stdout", _safe(ev.message))
@@ -131,6 +127,15 @@ def _counts(items, attempts, fmt: str) -> str:
     if isinstance(attempts, int) and attempts > 1:
         parts.append(f"attempt {attempts}" if fmt.startswith(" (") else f"{attempts} attempts")
     return fmt.format(", ".join(parts)) if parts else ""
+
+
+def _step_end(ev) -> list:
+    """The line of a finished step or action: status, name, duration (foreach items, attempt), error."""
+    extra = _counts(getattr(ev, "items", None), ev.attempt, " ({})")
+    segs = ["  ", _st(ev.status), f" {ev.step_kind} {ev.step} ", (f"{_ms(ev.duration_ms)}{extra}", "dim")]
+    if ev.message and ev.status == "error":
+        segs.append(f" — {ev.message}")
+    return segs
 
 
 def started(t) -> None:
@@ -234,3 +239,33 @@ def trigger_report(report, explain: bool) -> None:
                 out(f"    triggers[{m.index}] {m.type}: ", ("yes", "green") if m.matched else ("no", "dim"), f" — {m.reason}")
     if not report.verdicts:
         out((f"no workflow is deployed in {report.env}", "dim"))
+
+
+def followed(kind: str, obj: dict, as_json: bool) -> None:
+    """One line of `runs --follow` / `runs show --follow`: a run started, a progress event, a run recorded."""
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps({"event": kind, "data": obj}, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.flush()
+        return
+    if kind == "running":
+        ver = obj.get("version") or "draft"
+        out(("running", "cyan"), f" {obj.get('workflow')} {ver} in {obj.get('env')} · run {obj.get('run_id')} "
+            f"({obj.get('trigger')})")
+    elif kind == "event":
+        from types import SimpleNamespace
+
+        ev = SimpleNamespace(**{k: obj.get(k) for k in ("kind", "step", "step_kind", "index", "total", "status",
+                                                        "message", "duration_ms", "attempt", "items")})
+        if ev.kind == "step_start":
+            out("  ", ("…", "dim"), f" {ev.step_kind} {ev.step}")
+        elif ev.kind == "step_end":
+            out(*_step_end(ev))
+        elif ev.kind == "output" and ev.message is not None:
+            out("    ", (f"{ev.step}>", "dim"), f" {ev.message}")
+        elif ev.kind == "log" and ev.message:
+            out("    ", (f"{ev.step}:", "dim") if ev.step else "", f" {ev.message}" if ev.step else ev.message)
+    elif kind == "run":
+        summary(obj)
+    sys.stdout.flush()
