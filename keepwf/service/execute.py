@@ -23,6 +23,7 @@ from keepwf.model.runrecord import format_started, new_run_id, utcnow
 from keepwf.store.repo import Repo
 
 MAX_LOGS = 500
+LIVE_OUTPUT = 200  # output lines per step written to the live window `runs --follow` reads (all are in the results)
 MAX_CALLS = 500
 
 
@@ -296,11 +297,20 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     run_id = new_run_id(started)
     live = _live(repo, run_id, t, started, trigger) if log_kind is not None else None
 
+    output_lines: dict[str, int] = {}  # per step: a command's output lines, shown to followers up to LIVE_OUTPUT
+
     def on_progress(ev):
+        kind = getattr(ev, "kind", None)
+        if kind == "output":  # a command's output line: for the screen and followers, not kept here
+            n = output_lines[ev.step] = output_lines.get(ev.step, 0) + 1
+            if live is not None and n <= LIVE_OUTPUT:
+                live.write(dataclasses.asdict(ev))
+            if progress:
+                progress(ev)
+            return
         seen.append(ev)
         if live is not None:
             live.write(dataclasses.asdict(ev))
-        kind = getattr(ev, "kind", None)
         if kind == "step_start":
             open_step[:] = [ev, time.monotonic()]
         elif kind == "step_end":
