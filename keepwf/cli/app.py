@@ -161,12 +161,18 @@ def main(argv: list[str] | None = None) -> int:
         code, error = errors.EXIT_INTERRUPTED, ("interrupted", None)
     except BrokenPipeError:
         code = 0
-    except Exception as e:  # the boundary: anything else is a bug
+    except Exception as e:  # the boundary: a disk that refuses writes is the user's state; anything else is a bug
         if debug:
             render.traceback()
-        render.internal_error(e)
-        code = errors.EXIT_INTERNAL
-        error = (f"internal error: {type(e).__name__}: {e}", "this is a bug in keepwf; re-run with --debug and report it")
+        storage = errors.storage_error(e)
+        if storage is not None:
+            render.error(storage)
+            code = storage.exit_code
+            error = (storage.message, storage.hint)
+        else:
+            render.internal_error(e)
+            code = errors.EXIT_INTERNAL
+            error = (f"internal error: {type(e).__name__}: {e}", "this is a bug in keepwf; re-run with --debug and report it")
     if as_json and error is not None:
         try:
             render.json_error(error[0], error[1], code)

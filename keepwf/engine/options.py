@@ -78,3 +78,4 @@ class RunOptions:
     # tree is made only for runs that use bash)
     cwd: str | Callable[[], str] | None = None
     run_timeout: float | None = None  # seconds; checked between steps → status "timeout"
+    allow_private_network: bool = False  # http/webhook may reach loopback/private addresses (engine/netpolicy.py)

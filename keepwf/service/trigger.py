@@ -18,6 +18,7 @@ class WorkflowVerdict:
     version: str
     matches: list  # TriggerMatch per trigger
     runs: list = field(default_factory=list)  # RunOutcome per matching trigger
+    refused: str | None = None  # why it was not run although it matched (its tag does not verify in a signed env)
 
     @property
     def matched(self) -> bool:
@@ -27,7 +28,8 @@ class WorkflowVerdict:
         """The verdict and its runs: each run's id, status, duration and error; ``full``: each whole run record."""
         runs = [o.record if full else {k: o.record.get(k) for k in RUN_SUMMARY} for o in self.runs]
         return {"workflow": self.workflow, "version": self.version, "matched": self.matched,
-                "triggers": [m.to_dict() for m in self.matches], "runs": runs}
+                "triggers": [m.to_dict() for m in self.matches], "runs": runs,
+                **({"refused": self.refused} if self.refused else {})}
 
 
 @dataclass
@@ -41,7 +43,9 @@ class TriggerReport:
     def exit_code(self) -> int:
         if self.interrupted:
             return 130
-        return 1 if any(o.exit_code for v in self.verdicts for o in v.runs) else 0
+        if any(o.exit_code for v in self.verdicts for o in v.runs):
+            return 1
+        return 3 if any(v.refused for v in self.verdicts) else 0
 
     full: bool = False  # to_dict gives whole run records (`trigger --json --full`)
 
@@ -58,6 +62,7 @@ def trigger(repo: Repo, *, alert: dict | None = None, incident: dict | None = No
     from keepwf.engine.triggers import TriggerMatch, match_triggers, normalize_alert
     from keepwf.service.execute import Target, execute, load_version_doc
     from keepwf.service.history import RunLogHistory
+    from keepwf.service.signatures import signature_problem
     from keepwf.service.versions import deployed_versions
     from keepwf.store.settings import load_config
 
@@ -91,10 +96,14 @@ def trigger(repo: Repo, *, alert: dict | None = None, incident: dict | None = No
         report.verdicts.append(verdict)
         if dry_run or report.interrupted:
             continue
+        if verdict.matched:
+            verdict.refused = signature_problem(repo, config, env_name, v.tag, v.tag_oid or None)
+            if verdict.refused:  # never run; the other workflows still are
+                continue
         for m in matches:
             if not m.matched:
                 continue
-            t = Target(wf, env_name, doc, v.commit, v.blob, v.path, v.label, v.tag)
+            t = Target(wf, env_name, doc, v.commit, v.blob, v.path, v.label, v.tag, routable=True)
             if on_start:
                 on_start(t, m)
             ev = dict(event, **m.alert_updates)
