@@ -139,3 +139,18 @@ def test_a_surrogate_from_a_provider_is_recorded_escaped(tmp_repo):
     assert len(runs) == 1 and runs[0]["status"] == "success"
     shown = r.cli("runs", "show", runs[0]["run_id"], "--json")
     assert "x\\\\ud800y" in shown.out  # the record holds the escape text, JSON-encoded
+
+
+@pytest.mark.parametrize("bomb", BOMBS)
+def test_alias_bomb_in_a_workflow_file_is_refused_by_fmt_and_disable(tmp_repo, bomb):
+    """The round-trip editors (ruamel.yaml, then a comparison of the meaning) must not walk the expansion either."""
+    r = tmp_repo
+    body = "".join("    " + line + "\n" for line in BOMBS[bomb].splitlines())
+    r.write("workflows/bomb.yml", "workflow:\n  id: bomb\n  triggers:\n    - type: manual\n  consts:\n" + body +
+            "  steps:\n    - name: s\n      provider: {type: console, with: {message: hi}}\n")
+    before = (r.path / "workflows/bomb.yml").read_text()
+    p = _keepwf(["fmt", "workflows/bomb.yml"], r.path)
+    assert p.returncode in (1, 2) and "alias bomb is refused" in p.stdout + p.stderr, p.stdout + p.stderr
+    p = _keepwf(["disable", "bomb", "-m", "x"], r.path)
+    assert p.returncode in (1, 2, 3) and "Traceback" not in p.stderr, p.stdout + p.stderr
+    assert (r.path / "workflows/bomb.yml").read_text() == before

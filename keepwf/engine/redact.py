@@ -83,6 +83,7 @@ class Redactor:
         self._sorted: list[str] = []
         self._short: set[str] = set()
         self._short_re: re.Pattern | None = None
+        self._heads: dict[str, list[str]] | None = None
 
     def add(self, value: Any) -> None:
         if isinstance(value, dict):
@@ -125,6 +126,7 @@ class Redactor:
         if new:
             self._forms |= new
             self._sorted = sorted(self._forms, key=len, reverse=True)
+            self._heads = None
 
     def text(self, s: str) -> str:
         for form in self._sorted:
@@ -135,14 +137,19 @@ class Redactor:
         return self._cut_tail(s) if self._sorted else s
 
     def _cut_tail(self, s: str) -> str:
-        """A text cut mid-secret: mask the secret's beginning at the very end."""
-        for form in self._sorted:
-            head = form[:_MIN_PREFIX]
-            i = s.find(head, max(0, len(s) - len(form) + 1))
-            while i >= 0:
-                if form.startswith(s[i:]):
-                    return s[:i] + REDACTED
-                i = s.find(head, i + 1)
+        """A text cut mid-secret: mask the secret's beginning at the very end (one regex scan of the tail)."""
+        if self._heads is None:
+            heads: dict[str, list[str]] = {}
+            for form in self._sorted:
+                heads.setdefault(form[:_MIN_PREFIX], []).append(form)
+            self._heads = heads
+            self._head_re = re.compile("|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True)))
+            self._longest = max(len(f) for f in self._sorted)
+        start = max(0, len(s) - self._longest)
+        for m in self._head_re.finditer(s, start):
+            rest = s[m.start():]
+            if any(form.startswith(rest) for form in self._heads[m.group()]):
+                return s[: m.start()] + REDACTED
         return s
 
     def apply(self, value: Any) -> Any:

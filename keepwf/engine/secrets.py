@@ -70,6 +70,14 @@ def _json_or_path(text: str, what: str, log, redactor: Redactor) -> dict:
     return data
 
 
+_LABEL_KEYS = frozenset({"description", "name", "type", "id"})  # what names a provider, not a credential
+
+
+def _secret_part(cfg: dict) -> dict:
+    """Everything of a provider config from the environment except the labels naming it."""
+    return {k: v for k, v in cfg.items() if k not in _LABEL_KEYS}
+
+
 def load_provider_configs(providers_file: dict | None, root: dict | None, env: Mapping[str, str],
                           redactor: Redactor, log=lambda level, msg: None) -> dict[str, dict]:
     merged: dict[str, Any] = {}
@@ -81,14 +89,14 @@ def load_provider_configs(providers_file: dict | None, root: dict | None, env: M
         for k, v in data.items():
             if isinstance(v, dict):
                 merged[str(k)] = v
-                redactor.add(v.get("authentication", {}))
+                redactor.add(_secret_part(v))
     for key, val in env.items():
         if key.startswith("KEEP_PROVIDER_") and key != "KEEP_PROVIDERS_FILE":
             name = key[len("KEEP_PROVIDER_"):].lower().replace("_", "-")
             data = _json_or_path(val, key, log, redactor)
             if data:
                 merged[name] = data
-                redactor.add(data.get("authentication", data))
+                redactor.add(_secret_part(data))
     out: dict[str, dict] = {}
     for name, cfg in merged.items():
         cfg = _render_env(dict(cfg), env, redactor)

@@ -10,11 +10,13 @@ the context it landed in:
   ``$( )``, backticks or heredocs around it. In a quoted heredoc the value is inserted as text (never evaluated).
 - ``shell: false`` (``shlex.split``, no shell): quoted for the ``shlex`` context (``'…'``, ``"…"``, unquoted).
 - Arithmetic (``$(( ))``, ``(( ))``, ``let``, ``[[ … -eq … ]]``, subscripts): only an integer is accepted, and in a
-  command that evaluates arithmetic anywhere no value may hold ``[`` (bash runs ``$( )`` inside subscripts).
+  command that evaluates arithmetic (or uses a value as a name: ``${!x}``, ``read``, ``unset``…) anywhere no value
+  may hold ``[`` (bash runs ``$( )`` inside subscripts); with ``shell: true`` no value may hold ``[`` with ``$``/`` ` ``.
 - Refused, the step failing before anything runs: a value as the command name, inside code (``eval``, ``sh -c``,
   ``python -c``, awk/sed programs, ``ssh`` remote commands, heredoc scripts), a value starting with ``-`` at the
-  start of an argument (an option) unless ``--`` came first, a value holding the heredoc's delimiter line, a NUL
-  character, and ``keep.*`` calls around a value.
+  start of an argument (an option) unless ``--`` came first, a value as a variable name (``read``, ``unset``,
+  ``declare``, ``printf -v``, ``test -v``), a value holding a quoted heredoc's end line, a NUL character, and
+  ``keep.*`` calls around a value.
 
 ``{{{ x }}}`` / ``{{& x }}`` stay raw (the author's explicit choice).
 """
@@ -54,6 +56,8 @@ class ShellSlots:
             return command, {}
         problem = keep_call_problem(template or "")
         found = [int(m.group(1)) for m in SLOT_RE.finditer(command)]
+        if problem is None and (command.count(SLOT_OPEN) != len(found) or command.count(SLOT_CLOSE) != len(found)):
+            problem = "the command holds the private-use characters U+E001/U+E002 that keepwf uses as value markers"
         if problem is None and sorted(found) != list(range(len(self.values))):
             problem = "a keep.* call changed a value substituted into the bash command; compute it in vars: first"
         if problem:
@@ -86,9 +90,12 @@ class ShellSlots:
         if arithmetic and "[" in value:
             raise refuse("this command evaluates arithmetic, where bash runs $(…) inside a[…] subscripts, so values "
                          "holding '[' are refused")
+        if self.shell and "[" in value and ("$" in value or "`" in value):  # whatever the scanner saw: a[$(cmd)]
+            raise refuse("values holding both '[' and '$' or '`' are refused in shell: true commands (bash runs "
+                         "$(…) inside a[…] subscripts wherever a value is used as a name or a number)")
         if slot.word_start and value.startswith("-") and not slot.options_ended and not _NUMBER.match(value):
             raise refuse("it would be read as an option; put `--` before it, or text before it in the same word")
-        if slot.delimiter is not None:
+        if slot.delimiter is not None and slot.context == "heredoc-quoted":  # unquoted: the value is not in the text
             lines = value.split("\n")
             if any((ln.lstrip("\t") if slot.strip_tabs else ln) == slot.delimiter for ln in lines):
                 raise refuse(f"it holds the heredoc's end line {slot.delimiter!r}")

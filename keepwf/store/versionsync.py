@@ -111,27 +111,41 @@ def plan(repo, ns: str) -> VersionPlan:
 
 
 def restored_names(repo, ns: str) -> set[str]:
-    """Version names (``env/wf/vN``) whose newest prune-or-restore record, on our or their audit chain, is a restore."""
+    """Version names (``env/wf/vN``) whose newest prune-or-restore record, on our or their audit chain, is a restore.
+    "Newest" is by commit time, and between records of the same second by ancestry (a restore on top of the prune
+    it undoes is newer)."""
     from keepwf.store.reftx import current
 
     pg = repo.pg
-    word: dict[str, tuple[int, str]] = {}
-    seen: set[str] = set()
+    commits: dict[str, object] = {}
     stack = [str(t) for t in (current(pg, AUDIT_REF), current(pg, ns + AUDIT_REF[len("refs/"):])) if t is not None]
     while stack:
         sha = stack.pop()
-        if sha in seen:
-            continue
-        seen.add(sha)
-        c = pg[sha]
-        stack.extend(str(x) for x in c.parent_ids)
+        if sha not in commits:
+            commits[sha] = c = pg[sha]
+            stack.extend(str(x) for x in c.parent_ids)
+    depth: dict[str, int] = {}
+    for sha in commits:  # distance from the root, without recursion
+        todo = [sha]
+        while todo:
+            top = todo[-1]
+            parents = [str(x) for x in commits[top].parent_ids if str(x) in commits]
+            missing = [x for x in parents if x not in depth]
+            if missing:
+                todo.extend(missing)
+                continue
+            depth[top] = 1 + max((depth[x] for x in parents), default=0)
+            todo.pop()
+    word: dict[str, tuple[int, int, str]] = {}
+    for sha, c in commits.items():
         for ln in c.message.splitlines():
             key, _, rest = ln.partition(": ")
             if key in ("Keepwf-Pruned", "Keepwf-Restored") and rest:
                 name = rest.split(" ")[0]
-                if word.get(name, (-1, ""))[0] <= c.commit_time:
-                    word[name] = (c.commit_time, key)
-    return {n for n, (_t, k) in word.items() if k == "Keepwf-Restored"}
+                mark = (c.commit_time, depth[sha], key)
+                if name not in word or mark[:2] > word[name][:2]:
+                    word[name] = mark
+    return {n for n, (_t, _d, k) in word.items() if k == "Keepwf-Restored"}
 
 
 def _refused_archives(repo, ns, our_tags, their_tags, our_arch, their_arch) -> list[tuple[str, str]]:

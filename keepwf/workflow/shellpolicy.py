@@ -75,6 +75,18 @@ def code_argument(cmd: str, args: list[str]) -> str | None:
 
 
 
+NAME_BUILTINS = {"declare", "typeset", "local", "export", "readonly", "read", "unset", "getopts"}
+
+
+def name_argument(cmd: str, args: list[str], word_start: bool) -> str | None:
+    """Why a value would be a *variable name* (bash evaluates ``a[$(cmd)]`` subscripts in names)."""
+    prev = args[-1] if args else ""
+    if (cmd in NAME_BUILTINS and word_start) or (cmd == "printf" and prev == "-v") or \
+            (cmd in ("[[", "test", "[") and prev in ("-v", "-R")):
+        return f"the value would be a variable name for `{cmd}` (bash runs $(…) inside a[…] subscripts of names)"
+    return None
+
+
 def keep_call_problem(template: str) -> str | None:
     """``keep.f(… {{ x }} …)`` in a bash command: the function would see a slot, not the value."""
     from keepwf.workflow.templates import KEEP_CALL_RE

@@ -21,7 +21,7 @@ import re
 
 from keepwf.workflow.shellpolicy import (_ASSIGN, ARITH_BUILTINS, EVAL_BUILTINS, INTERPRETERS, LIST_KEYWORDS,
                                          SHELLS, SLOT_CLOSE, SLOT_OPEN, SLOT_RE, _plain, code_argument,
-                                         keep_call_problem)
+                                         keep_call_problem, name_argument)
 from keepwf.workflow.shellwords import CommandWords, Scan, Slot, _Cmd
 
 __all__ = ["SLOT_CLOSE", "SLOT_OPEN", "SLOT_RE", "Scan", "Slot", "keep_call_problem", "scan", "template_refusals"]
@@ -35,6 +35,8 @@ class ShellScanner(CommandWords):
         self.shell = shell
         self.out = Scan()
         self.pending: list[list] = []  # heredocs: delimiter, quoted, strip tabs, command
+        self.arith_depth: list[int] = []  # per open arithmetic: parentheses inside ($[ … ] is negative)
+        self.param_ops: list[str] = []  # per open ${ … }: the operator seen (":-", "/", …) or ""
 
     # -- the scan --------------------------------------------------------------------------------------------
     def scan(self) -> Scan:
@@ -84,7 +86,7 @@ class ShellScanner(CommandWords):
         f = stack[-1]
         kind = f if isinstance(f, str) else f.kind
         if kind in ("cmd", "list"):
-            if getattr(f, "comment", False):
+            if f.comment:
                 self._slot(index, "comment")
             else:
                 self._word_slot(f, index)
@@ -124,7 +126,9 @@ class ShellScanner(CommandWords):
                     if cmd in ARITH_BUILTINS:
                         s.integer_only, self.out.arithmetic = True, True
                     else:
-                        s.refusal = s.refusal or code_argument(cmd, [_plain(a) for a in args])
+                        plain_args = [_plain(a) for a in args]
+                        s.refusal = s.refusal or code_argument(cmd, plain_args) or \
+                            name_argument(cmd, plain_args, s.word_start)
                 if cf.dbracket is not None:
                     cf.dbracket.append(s)
 
@@ -168,9 +172,6 @@ class ShellScanner(CommandWords):
             self.i += 1
         elif c == "`":
             stack.append(_Cmd("`"))
-
-    arith_depth: list[int]
-    param_ops: list[str]
 
     def _in_expansion(self, stack, kind: str, c: str) -> None:
         t = self.t
@@ -238,7 +239,7 @@ class ShellScanner(CommandWords):
                 f.cur.append(c)
                 f.started = True
             return
-        if getattr(f, "comment", False):
+        if f.comment:
             if c == "\n":
                 f.comment = False
                 self._newline(stack, f)
@@ -282,6 +283,8 @@ class ShellScanner(CommandWords):
             stack.append("param")
             self.param_ops.append("")
             self.i += 1
+            if t.startswith("${!", self.i - 1):  # indirection: a value used as a name
+                self.out.arithmetic = True
         elif c == "$" and t.startswith("$[", self.i):
             self._append(stack, "$[")
             stack.append("arith")
@@ -296,7 +299,7 @@ class ShellScanner(CommandWords):
                 self._append(stack, c)
                 stack.append(_Cmd("`"))
         elif c == "(":
-            if t.startswith("((", self.i) and not f.started and not f.words:
+            if t.startswith("((", self.i) and not f.started:  # (( … )), also `for ((` and `while ((`
                 stack.append("arith")
                 self.arith_depth.append(0)
                 self.out.arithmetic = True
@@ -380,9 +383,7 @@ class ShellScanner(CommandWords):
 
 
 def scan(text: str, shell: bool = True) -> Scan:
-    s = ShellScanner(text, shell)
-    s.arith_depth, s.param_ops = [], []
-    return s.scan()
+    return ShellScanner(text, shell).scan()
 
 
 _TAG = re.compile(r"\{\{\{\s*(.*?)\s*\}\}\}|\{\{\s*([#^/!&>=]?)\s*(.*?)\s*\}\}", re.S)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from keepwf.workflow.shellpolicy import (_ASSIGN, _SUBSCRIPT_OPEN, ARITH_BUILTINS, ARITH_OPS, DECLARERS, INTERPRETERS,
                                          LIST_KEYWORDS, RESERVED_PREFIX, SHELLS, WRAPPERS, _base, _plain,
-                                         code_argument)
+                                         code_argument, name_argument)
 
 
 @dataclass
@@ -40,6 +40,7 @@ class _Cmd:
         self.reset()
         self.case = 0  # inside case … esac: words `)` end patterns
         self.case_pattern = False
+        self.comment = False  # inside a # comment (to the end of the line)
         self.pipe_slots: list[Slot] = []  # slots of the earlier commands of the current pipeline
         self.pipe_heredocs: list[list] = []
 
@@ -161,6 +162,9 @@ class CommandWords:
             return
         cmd, args = self._command(f)
         s.options_ended = "--" in (_plain(a) for a in args)
+        if f.kind == "list" and _plain(word_so_far).startswith("[") and "]" not in word_so_far:
+            s.integer_only, self.out.arithmetic = True, True  # a=([{{ i }}]=x): a subscript is arithmetic
+            return
         if f.kind == "list" or f.case_pattern or (f.words and _plain(f.words[0]) in LIST_KEYWORDS):
             return
         if cmd is None:
@@ -173,5 +177,6 @@ class CommandWords:
         if cmd in ARITH_BUILTINS or (cmd in DECLARERS and any(_plain(a).startswith("-") and "i" in _plain(a) for a in args)):
             s.integer_only, self.out.arithmetic = True, True
             return
-        s.refusal = code_argument(cmd, [_plain(a) for a in args])
+        plain_args = [_plain(a) for a in args]
+        s.refusal = code_argument(cmd, plain_args) or name_argument(cmd, plain_args, s.word_start)
 

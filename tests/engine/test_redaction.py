@@ -114,3 +114,17 @@ def test_an_error_quoting_a_long_url_is_redacted_before_it_is_cut():
         """, result_limit=1024)
     assert r.status == "error" and "***" in r.error
     assert not _leaks(json.dumps(r.to_dict()), TOKEN)
+
+
+def test_everything_from_keep_provider_env_is_secret_but_its_labels():
+    cfg = {"type": "webhook", "description": "ops hook", "authentication": {"url": "https://x.example/h"},
+           "routing_key": "rk-top-secret-4711"}
+    r = run("""
+        workflow:
+          id: wf
+          steps:
+            - name: say
+              provider: {type: console, with: {message: "{{ alert.note }} via webhook"}}
+        """, env={"KEEP_PROVIDER_OPS": json.dumps(cfg)}, event={"note": "key rk-top-secret-4711"}, event_kind="alert")
+    assert r.status == "success"
+    assert r.results["say"] == ["key *** via webhook"]  # "webhook" (the type label) is not masked

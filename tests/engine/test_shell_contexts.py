@@ -34,7 +34,9 @@ COMMANDS = [
     "echo {v} | sh", "eval echo {v}", "sh -c 'echo {v}'", "bash -c \"echo {v}\"", "{v}", "timeout 5 {v}",
     "env X=1 {v}", "python3 -c \"print('{v}')\"", "awk 'BEGIN { print \"{v}\" }'", "sed 's/a/{v}/' /dev/null",
     "find . -name {v}", "echo $( ( echo {v} ) )", "f() { echo {v}; }; f", "if true; then echo {v}; fi",
-    "echo ok # {v}", "echo x\\\n{v}", "echo '{v}'\"{v}\"{v}",
+    "echo ok # {v}", "echo x\\\n{v}", "echo '{v}'\"{v}\"{v}", "for (( i={v}; i<2; i++ )); do echo $i; done",
+    "[[ -v {v} ]] && echo set", "test -v {v}", "[ -v '{v}' ]", "declare {v}", "declare -a a; a=([{v}]=1)",
+    "unset {v}", "read {v} < /dev/null", "printf -v {v} x", "export {v}", "local_x={v}; declare -n r=local_x",
 ]
 
 
@@ -181,3 +183,19 @@ def test_validate_reports_it(tmp_path):
 """)
     res = run_cli("validate", str(wf), cwd=tmp_path)
     assert res.code == 1 and "the script of `sh -c` is shell code" in res.out, res
+
+
+def test_marker_characters_in_raw_text_are_refused_not_a_crash(tmp_path):
+    r = run("""
+workflow:
+  id: wf
+  steps:
+    - name: sh
+      provider:
+        type: bash
+        with:
+          command: "echo {{{ alert.raw }}} {{ alert.v }}"
+          shell: true
+""", cwd=str(tmp_path), env={"PATH": "/usr/bin:/bin"}, event=alert(raw="\ue0017\ue002 \ue001", v="x"),
+        event_kind="alert")
+    assert r.status == "error" and "value markers" in r.error
