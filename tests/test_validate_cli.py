@@ -195,10 +195,10 @@ SLACK = """workflow:
   actions:
     - name: tell
       provider:
-        type: slack
+        type: servicenow
         with:
           message: hello
-"""
+"""  # a provider keepwf does not run itself
 
 
 def test_warnings_show_their_code_and_validate_ignore_leaves_them_out_everywhere(tmp_repo):
