@@ -233,8 +233,9 @@ def match_triggers(triggers: list[Any], *, alert: dict[str, Any] | None = None, 
             else:
                 out.append(TriggerMatch(i, typ, False, f"incident {incident_event} is not in events {events}"))
         elif typ == "interval":
+            # the scheduler that runs it is `keepwf serve` (issue 14); until it is there, only `keepwf run` does
             out.append(TriggerMatch(i, typ, False, f"interval trigger: runs every {interval_text(trig.get('value'))} on a "
-                                                   "schedule (`keepwf serve` runs it), not on events"))
+                                                   "schedule, not on events (`keepwf run` runs it by hand)"))
         elif typ == "manual":
             out.append(TriggerMatch(i, typ, False, "manual trigger: runs with `keepwf run`"))
         else:
