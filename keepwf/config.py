@@ -11,6 +11,9 @@ bash_timeout = 60
 allow_private_network = false  # http/webhook may reach loopback/private addresses (never link-local/metadata)
 query_timeout = 30             # seconds for a database/metrics query (postgres, mysql, prometheus, …)
 
+[validate]
+ignore = ["offline-provider"]  # warning codes (shown as warning[code]) left out everywhere; errors always count
+
 [hooks]
 pre_push_tests = false         # the pre-push hook runs the workflow tests (keepwf test)
 
@@ -62,6 +65,7 @@ class Config:
     allow_python: bool = False
     bash_timeout: float = 60.0
     query_timeout: float = 30.0
+    validate_ignore: tuple[str, ...] = ()  # warning codes left out of every validation
     pre_push_tests: bool = False  # the pre-push hook runs `keepwf test` (docs/incidents.md)
     allow_private_network: bool = False
     source: str = "(defaults)"
@@ -81,6 +85,7 @@ _SECTIONS = {
     "keepwf": {"workflows": str, "default_env": str},
     "engine": {"allow_python": bool, "bash_timeout": (int, float), "allow_private_network": bool,
                "query_timeout": (int, float)},
+    "validate": {"ignore": list},
     "hooks": {"pre_push_tests": bool},
 }
 _ENV_KEYS = {"branches": list, "approvals": int, "signed": bool, "canary": dict, "keep_versions": int}
@@ -154,6 +159,10 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         if not 0 < eng["query_timeout"] <= 86400:
             raise _bad(source, text, "engine", "query_timeout", "must be between 0 and 86400 seconds")
         kw["query_timeout"] = float(eng["query_timeout"])
+    ignore = data.get("validate", {}).get("ignore", [])
+    if not all(isinstance(c, str) and re.fullmatch(r"[a-z][a-z0-9-]*", c) for c in ignore):
+        raise _bad(source, text, "validate", "ignore", 'must be a list of warning codes, e.g. ["offline-provider"]')
+    kw["validate_ignore"] = tuple(ignore)
     if "pre_push_tests" in data.get("hooks", {}):
         kw["pre_push_tests"] = data["hooks"]["pre_push_tests"]
     base_canary = _canary_policy(data.get("canary", {}), None, source, text, "canary")

@@ -7,12 +7,12 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import JsonOpt, open_repo
+from keepwf.cli.common import JsonOpt, open_repo, workflow_id
 
 
 @app.command("approve")
 def approve(
-    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
+    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id, or the file that holds it (workflows/x.yml).")],
     ref: Annotated[Optional[str], typer.Argument(metavar="[REF]", help="Commit, branch, tag or version (v3, deployed) holding the reviewed content (default: HEAD).")] = None,
     message: Annotated[str, typer.Option("--message", "-m", help="A note for the record.")] = "",
     json_out: JsonOpt = False,
@@ -27,14 +27,15 @@ def approve(
     from keepwf.store.settings import load_config
 
     repo = open_repo()
-    res = do(repo, load_config(repo), workflow, ref, message)
+    config = load_config(repo)
+    res = do(repo, config, workflow_id(repo, workflow, config), ref, message)
     render.show(res, json_out, approved)
     return 0
 
 
 @app.command("reviews")
 def reviews(
-    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
+    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id, or the file that holds it (workflows/x.yml).")],
     json_out: JsonOpt = False,
 ) -> int:
     """The approvals recorded for a workflow, newest first, and which of them cover the content at HEAD."""
@@ -44,6 +45,7 @@ def reviews(
     from keepwf.store.settings import load_config
 
     repo = open_repo()
-    lst = list_reviews(repo, load_config(repo), workflow)
+    config = load_config(repo)
+    lst = list_reviews(repo, config, workflow_id(repo, workflow, config))
     render.show(lst, json_out, review_list)
     return 0
