@@ -205,7 +205,8 @@ def held_signals():
 
 
 def build_record(t: Target, started, *, trigger: str, event: dict | None, result=None, interrupted: bool = False,
-                 steps_so_far: list | None = None, inputs: dict | None = None, repo: Repo | None = None) -> dict[str, Any]:
+                 steps_so_far: list | None = None, inputs: dict | None = None, repo: Repo | None = None,
+                 run_id: str | None = None, extra: dict | None = None) -> dict[str, Any]:
     """The run record of ``result`` — also the partial result of an interrupted run (``keepwf.engine.RunInterrupted``
     gives status ``error``, error ``interrupted``). Without a result (interrupted before the engine could finish one)
     the record holds ``steps_so_far`` and every input as ``***``; ``interrupted`` is kept for callers."""
@@ -220,7 +221,7 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
         trig["event"] = ev.get("event")
     user, host = _identity(repo) if repo is not None else ("unknown", "unknown")
     rec: dict[str, Any] = {
-        "started": format_started(started), "v": 1, "run_id": new_run_id(started),
+        "started": format_started(started), "v": 1, "run_id": run_id or new_run_id(started),
         "workflow": t.workflow, "env": t.env, "version": t.version, "commit": t.commit, "blob": t.blob, "tag": t.tag,
         "path": t.path, "draft": t.draft, "trigger": trig,
     }
@@ -238,13 +239,18 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
         rec.update({"inputs": {k: "***" for k in (inputs or {})}, "status": "error", "duration_ms": dur,
                     "error": "interrupted", "steps": steps_so_far or [], "event": None})
     rec.update({"host": host, "user": user, "keepwf": __version__})
+    rec.update(extra or {})  # serve: attempt / retry_of
     return rec
 
 
 def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | None = None, event_kind: str | None = None,
             inputs: dict | None = None, mocks=None, progress: Callable | None = None, config=None,
-            history_before: str | None = None) -> RunOutcome:
-    """Run the target with the engine and append its record (also when interrupted)."""
+            history_before: str | None = None, run_id: str | None = None, extra: dict | None = None,
+            record: Callable[[dict], Any] | None = None) -> RunOutcome:
+    """Run the target with the engine and append its record (also when interrupted).
+
+    ``keepwf serve`` passes the run id it journaled, ``extra`` fields (attempt, retry_of) and ``record`` (its journal
+    outbox, which appends to the run log in batches) instead of the direct append."""
     from keepwf.engine import RunInterrupted, RunOptions, run_workflow
     from keepwf.service.history import RunLogHistory
     from keepwf.store.runlog import RunLog
@@ -288,8 +294,9 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     try:
         with held_signals():  # a second Ctrl-C waits until the record is built and appended
             rec = build_record(t, started, trigger=trigger, event=event, result=result, interrupted=interrupted,
-                               steps_so_far=_steps_so_far(seen, open_step), inputs=inputs, repo=repo)
-            RunLog(repo, "drafts" if t.draft else "runs").append(rec)
+                               steps_so_far=_steps_so_far(seen, open_step), inputs=inputs, repo=repo, run_id=run_id,
+                               extra=extra)
+            (record or RunLog(repo, "drafts" if t.draft else "runs").append)(rec)
     except KeyboardInterrupt:
         interrupted = True
     return RunOutcome(rec, t, result, interrupted, seen)
