@@ -155,3 +155,81 @@ def test_interval_workflow_runs_on_its_schedule(served):
     got = runs(repo, "tick")
     assert 2 <= len(got) <= 4, [r["started"] for r in got]
     assert {r["trigger"]["type"] for r in got} == {"interval"}
+
+
+def _slow(repo, wf: str, sleep: float, strategy: str | None = None) -> None:
+    deploy(repo, wf, alert_workflow(wf, "v1", strategy=strategy, sleep=sleep, source=wf), wf)
+
+
+def _alert(source: str, fp: str, n: int = 0) -> dict:
+    return {"name": f"alert-{fp}", "source": [source], "fingerprint": fp, "description": f"variant {n}"}
+
+
+def test_kill_9_with_events_queued_then_restart_records_every_event_once(served):
+    repo, start = served
+    _slow(repo, "slow", 1.0)
+    srv = start("--workers", "1")
+    tasks = [srv.post("/alerts/event", _alert("slow", f"fp{i}")) for i in range(5)]
+    assert all(st == 202 for st, _ in tasks)
+    srv.wait_for(lambda: runs(repo, "slow"), what="the first run")
+    time.sleep(0.3)  # the second run is inside its 1 s step
+    srv.kill9()
+    assert len(runs(repo, "slow")) < 5
+    srv2 = start("--workers", "1")
+    got = srv2.wait_for(lambda: (r := runs(repo, "slow")) and len({x["trigger"]["fingerprint"] for x in r}) == 5 and r,
+                        timeout=60, what="all five events")
+    time.sleep(1.5)  # nothing more comes
+    got = runs(repo, "slow")
+    assert sorted(r["trigger"]["fingerprint"] for r in got) == [f"fp{i}" for i in range(5)]
+    assert all(r["status"] == "success" for r in got)
+    retried = [r for r in got if r["attempt"] > 1]
+    assert len(retried) == 1 and retried[0]["attempt"] == 2 and len(retried[0]["retry_of"]) == 26
+    assert retried[0]["retry_of"] not in {r["run_id"] for r in got}  # the cut attempt left no record
+    assert srv2.terminate() == 0
+
+
+def test_sigterm_refuses_new_events_cancels_what_runs_and_keeps_the_queue(served):
+    repo, start = served
+    _slow(repo, "slow", 5.0)
+    srv = start("--workers", "1", "--grace", "0.5")
+    for i in range(3):
+        assert srv.post("/alerts/event", _alert("slow", f"fp{i}"))[0] == 202
+    time.sleep(1.0)
+    srv.proc.send_signal(15)
+    srv.wait_for(lambda: any(ln.get("msg") == "stopping" for ln in srv.lines), what="the stopping line")
+    try:
+        st, _ = srv.post("/alerts/event", _alert("slow", "late"))
+    except OSError:  # already closed: refused is as good as 503
+        st = 503
+    assert st == 503
+    assert srv.proc.wait(60) == 0
+    got = runs(repo, "slow")
+    assert [(r["trigger"]["fingerprint"], r["status"]) for r in got] == [("fp0", "cancelled")]
+    stopped = [ln for ln in srv.lines if ln.get("msg") == "stopped"][0]
+    assert stopped["cancelled"] == 1 and stopped["left_in_journal"] == 2
+    srv2 = start("--workers", "2")
+    srv2.wait_for(lambda: len(runs(repo, "slow")) == 3, timeout=60, what="the two queued events")
+    assert sorted((r["trigger"]["fingerprint"], r["status"]) for r in runs(repo, "slow")) == [
+        ("fp0", "cancelled"), ("fp1", "success"), ("fp2", "success")]
+
+
+@pytest.mark.parametrize("strategy", ["nonparallel_with_retry", "nonparallel", "parallel"])
+def test_keep_strategy_per_workflow_and_fingerprint(served, strategy):
+    repo, start = served
+    _slow(repo, "slow", 1.0, None if strategy == "nonparallel_with_retry" else strategy)
+    srv = start("--workers", "2")
+    assert srv.post("/alerts/event", _alert("slow", "same", 1))[0] == 202
+    time.sleep(0.3)
+    assert srv.post("/alerts/event", _alert("slow", "same", 2))[0] == 202
+    got = srv.wait_for(lambda: len(r := runs(repo, "slow")) == 2 and r, timeout=30, what="two records")
+    first, second = sorted(got, key=lambda r: r["event"]["description"])
+    from datetime import datetime, timedelta
+
+    end_first = datetime.fromisoformat(first["started"]) + timedelta(milliseconds=first["duration_ms"])
+    assert first["status"] == "success"
+    if strategy == "nonparallel":
+        assert second["status"] == "error" and "already running" in second["error"]
+    elif strategy == "nonparallel_with_retry":
+        assert second["status"] == "success" and datetime.fromisoformat(second["started"]) >= end_first
+    else:
+        assert second["status"] == "success" and datetime.fromisoformat(second["started"]) < end_first

@@ -143,7 +143,7 @@ class WorkerPool:
         if what == "reject":
             rec = build_record(t, utcnow(), trigger=kind, event=event, steps_so_far=[], repo=repo, run_id=run_id,
                                extra=extra)
-            rec.update(error=ALREADY_RUNNING, duration_ms=0)
+            rec.update(error=ALREADY_RUNNING, duration_ms=0, event=event)
             record(rec)
             return
         before = job["arrived"]
