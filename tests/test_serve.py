@@ -233,3 +233,36 @@ def test_keep_strategy_per_workflow_and_fingerprint(served, strategy):
         assert second["status"] == "success" and datetime.fromisoformat(second["started"]) >= end_first
     else:
         assert second["status"] == "success" and datetime.fromisoformat(second["started"]) < end_first
+
+
+def test_sync_brings_deploys_in_and_pushes_run_records_out(tmp_repo, tmp_path):
+    import subprocess
+
+    from tests.helpers import GitRepo
+
+    deploy(tmp_repo, "page", alert_workflow("page", "v1"))
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    tmp_repo.git("remote", "add", "origin", str(bare))
+    tmp_repo.git("push", "-q", "origin", "main")
+    assert tmp_repo.proc("sync").code == 0
+    subprocess.run(["git", "clone", "-q", str(bare), str(tmp_path / "laptop")], check=True)
+    laptop = GitRepo(tmp_path / "laptop")
+    assert laptop.proc("sync").code == 0
+    srv = Server(tmp_repo.path, "--sync", "origin", "--sync-interval", "1")
+    try:
+        deploy(laptop, "page", alert_workflow("page", "v2"), "v2 from the laptop")
+        assert laptop.proc("sync").code == 0
+        time.sleep(2.5)  # a sync or two later, the server runs v2
+        srv.wait_for(lambda: any(ln.get("msg") == "sync" for ln in srv.lines), what="a sync")
+        assert srv.post("/alerts/event/prometheus", alertmanager(fingerprint="after"))[0] == 202
+        got = srv.wait_for(lambda: runs(tmp_repo, "page"), what="the run")
+        assert got[0]["version"] == "v2"
+
+        def pushed():
+            assert laptop.proc("sync").code == 0
+            return [r for r in runs(laptop, "page") if r["trigger"].get("fingerprint") == "after"]
+
+        srv.wait_for(pushed, timeout=30, what="the run record on the laptop")
+    finally:
+        srv.close()
