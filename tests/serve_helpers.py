@@ -128,6 +128,11 @@ def alert_workflow(wf_id: str, marker: str = "v1", *, strategy: str | None = Non
                    source: str = "prometheus") -> str:
     """A workflow fired by alerts from ``source``; its step prints ``marker`` (to tell versions apart)."""
     slow = f"""
+    - name: mark
+      provider:
+        type: bash
+        with:
+          command: touch started-{{{{ alert.fingerprint }}}}
     - name: wait
       provider:
         type: bash

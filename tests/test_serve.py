@@ -172,7 +172,8 @@ def test_kill_9_with_events_queued_then_restart_records_every_event_once(served)
     tasks = [srv.post("/alerts/event", _alert("slow", f"fp{i}")) for i in range(5)]
     assert all(st == 202 for st, _ in tasks)
     srv.wait_for(lambda: runs(repo, "slow"), what="the first run")
-    time.sleep(0.3)  # the second run is inside its 1 s step
+    srv.wait_for(lambda: (repo.path / "started-fp1").exists(), what="the second run to start")
+    time.sleep(0.2)  # the second run is inside its 1 s step
     srv.kill9()
     assert len(runs(repo, "slow")) < 5
     srv2 = start("--workers", "1")
@@ -194,7 +195,7 @@ def test_sigterm_refuses_new_events_cancels_what_runs_and_keeps_the_queue(served
     srv = start("--workers", "1", "--grace", "0.5")
     for i in range(3):
         assert srv.post("/alerts/event", _alert("slow", f"fp{i}"))[0] == 202
-    time.sleep(1.0)
+    srv.wait_for(lambda: (repo.path / "started-fp0").exists(), what="the first run to start")  # bash's cwd: the repo
     srv.proc.send_signal(15)
     srv.wait_for(lambda: any(ln.get("msg") == "stopping" for ln in srv.lines), what="the stopping line")
     try:

@@ -128,3 +128,10 @@ def test_serve_refuses_to_start_without_a_key_or_with_no_auth_off_loopback(tmp_r
     assert r.code == 2 and "--no-auth is refused on 0.0.0.0" in r.err
     r = tmp_repo.cli("serve", "--log-format", "xml")
     assert r.code == 2 and "--log-format" in r.err
+
+
+def test_trigger_explain_says_serve_runs_interval_workflows():
+    from keepwf.engine.triggers import match_triggers
+
+    m = match_triggers([{"type": "interval", "value": 60}], alert={"name": "x"})[0]
+    assert not m.matched and "`keepwf serve` runs it every 60" in m.reason

@@ -40,5 +40,4 @@ def serve(
         raise UsageError(f"--log-format {log_format!r}: use text or json", hint="keepwf serve --log-format json")
     repo = open_repo()
     opts = ServeOptions(host, port, env, workers, sync, sync_interval, api_keys_file, no_auth, log_format, grace)
-    run(opts, *prepare(opts, repo.root))
-    return 0
+    return run(opts, *prepare(opts, repo.root))

@@ -11,7 +11,7 @@ Keep's semantics (keep-format.md §1.4):
   ``severity > 'info'`` works. A CEL error → not run. ``only_on_change`` / ``severity_changed`` compare with the
   previous alert of the same fingerprint (none → run).
 - ``incident`` trigger: fires when the incident event (``created``/``updated``/``deleted``) is in ``events``.
-- ``manual`` / ``interval``: never fired by an event (``interval`` runs on its schedule).
+- ``manual`` / ``interval``: never fired by an event (``keepwf serve`` runs ``interval`` on its schedule).
 """
 
 from __future__ import annotations
@@ -278,7 +278,7 @@ def match_triggers(triggers: list[Any], *, alert: dict[str, Any] | None = None, 
             else:
                 out.append(TriggerMatch(i, typ, False, f"incident {incident_event} is not in events {events}"))
         elif typ == "interval":
-            out.append(TriggerMatch(i, typ, False, f"interval trigger: runs every {trig.get('value')}, not on events"))
+            out.append(TriggerMatch(i, typ, False, f"interval trigger: `keepwf serve` runs it every {trig.get('value')}, not on events"))
         elif typ == "manual":
             out.append(TriggerMatch(i, typ, False, "manual trigger: runs with `keepwf run`"))
         else:

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 from keepwf.server import auth
 
 MAX_BODY = 1024 * 1024
+MAX_DRAIN = 16 * MAX_BODY
 INCIDENT_EVENTS = ("created", "updated", "deleted")
 
 
@@ -30,14 +31,17 @@ class _TooLarge(Exception):
 
 async def _read_body(request) -> bytes:
     size = request.headers.get("content-length")
-    if size and size.isdigit() and int(size) > MAX_BODY:
+    if size and size.isdigit() and int(size) > MAX_DRAIN:
         raise _TooLarge
     chunks, total = [], 0
     async for chunk in request.stream():
         total += len(chunk)
-        if total > MAX_BODY:
+        if total > MAX_DRAIN:
             raise _TooLarge
-        chunks.append(chunk)
+        if total <= MAX_BODY:
+            chunks.append(chunk)
+    if total > MAX_BODY:  # read to the end (up to MAX_DRAIN) so the sender can read the 413 instead of a reset
+        raise _TooLarge
     return b"".join(chunks)
 
 

@@ -75,18 +75,33 @@ def prepare(opts: ServeOptions, root) -> tuple:
     return keys, metrics, rt, sock
 
 
-def run(opts: ServeOptions, keys, metrics, rt, sock) -> dict:
+def run(opts: ServeOptions, keys, metrics, rt, sock) -> int:
+    import json
+    import os
+    import signal
+
     import uvicorn
 
+    from keepwf.server import runner
     from keepwf.server.app import build_app
 
-    rt.start()
+    proc, wake_w, report = runner.spawn(rt.root, rt.env, opts.workers, opts.sync, opts.sync_interval, opts.grace)
+
+    def wake() -> None:
+        try:
+            os.write(wake_w, b"x")
+        except (BlockingIOError, OSError):  # the pipe is full: the runner has a wake-up pending anyway
+            pass
+
+    rt.on_committed = wake
+    rt.start_intake()
     app = build_app(rt, metrics, keys)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5)
     result: dict = {}
 
     class Server(uvicorn.Server):
         draining = False
+        exit_code = 0
 
         def handle_exit(self, sig, frame):
             if self.draining:  # a second signal: stop now (the journal keeps what is left)
@@ -95,18 +110,54 @@ def run(opts: ServeOptions, keys, metrics, rt, sock) -> dict:
             self.draining = True
             rt.stop_accepting()
             metrics.log({"msg": "stopping", "signal": int(sig), "grace_s": opts.grace})
+            threading.Thread(target=self.drain, name="keepwf-drain", daemon=True).start()
 
-            def drain():
-                result.update(rt.shutdown(opts.grace))
-                metrics.log({"msg": "stopped", **result})
-                self.should_exit = True
-
-            threading.Thread(target=drain, name="keepwf-drain", daemon=True).start()
+        def drain(self) -> None:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(opts.grace + 60)
+            except Exception:
+                proc.kill()
+            reader.join(5)
+            rt.shutdown(0)
+            metrics.log({"msg": "stopped", **result})
+            self.should_exit = True
 
     server = Server(config)
+
+    def read_reports() -> None:
+        for line in report:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            t = msg.get("t")
+            if t == "run":
+                metrics.run_finished(msg["rec"])
+            elif t == "dispatched":
+                metrics.events_dispatched(msg["counts"])
+            elif t == "log":
+                metrics.log(msg["fields"])
+            elif t == "stopped":
+                result.update(msg["stats"])
+        if not server.draining:  # the runner died on its own: stop serving (a supervisor restarts both)
+            metrics.log({"msg": "runner exited", "code": proc.wait()})
+            server.exit_code = 1
+            server.draining = True
+            rt.stop_accepting()
+            server.should_exit = True
+
+    reader = threading.Thread(target=read_reports, name="keepwf-reports", daemon=True)
+    reader.start()
     metrics.log({"msg": "listening", "url": f"http://{opts.host}:{sock.getsockname()[1]}", "env": rt.env,
                  "workers": opts.workers, "auth": "api-key" if keys else "none (loopback only)"})
-    server.run(sockets=[sock])
-    if not server.draining:  # stopped another way: still stop the runtime cleanly
-        result.update(rt.shutdown(opts.grace))
-    return result
+    try:
+        server.run(sockets=[sock])
+    finally:
+        if not server.draining:  # stopped another way: still drain the runner
+            server.draining = True
+            rt.stop_accepting()
+            server.drain()
+        os.close(wake_w)
+    return server.exit_code

@@ -74,13 +74,19 @@ class Runtime:
         return ctx
 
     # -- life cycle --------------------------------------------------------------------------------------------
-    def start(self) -> None:
+    def start_intake(self) -> None:
+        """The HTTP process: journal accepted events; ``on_committed`` tells the runner there is work."""
+        self.intake = Intake(self.journal, self.env, self.on_committed, self.observer)
+
+    def on_committed(self) -> None:
+        self.wake_dispatch.set()
+
+    def start_runner(self) -> None:
+        """The runner process: settle what a previous process left, then dispatch, run, record, schedule, sync."""
         from keepwf.service.runtime.recovery import recover
 
         ctx = self.thread_context()
-        queued = recover(ctx.repo, self.journal)
-        self.pool.submit(queued)
-        self.intake = Intake(self.journal, self.env, self.wake_dispatch.set, self.observer)
+        self.pool.submit(recover(ctx.repo, self.journal))
         for name, fn in (("dispatch", self._dispatch_loop), ("record", self._record_loop),
                          ("schedule", self._schedule_loop)) + ((("sync", self._sync_loop),) if self.sync_remote else ()):
             t = threading.Thread(target=fn, name=f"keepwf-{name}", daemon=True)
@@ -89,6 +95,11 @@ class Runtime:
         self.pool.start()
         self.wake_dispatch.set()
         self.wake_record.set()
+
+    def start(self) -> None:
+        """Both in this process (intake and runner)."""
+        self.start_runner()
+        self.start_intake()
 
     def stop_accepting(self) -> None:
         """SIGTERM, first step: new requests are refused (503); what was accepted stays in the journal."""
@@ -100,6 +111,10 @@ class Runtime:
         are flushed to git; queued events and jobs stay in the journal for the next start."""
         self.stop_accepting()
         self.stopping.set()
+        if not self.pool.threads:  # intake only (the HTTP process)
+            left = self.journal.pending()
+            self.journal.close()
+            return {"left_in_journal": left}
         self.pool.stop_claiming()
         deadline = time.monotonic() + grace
         while self.pool.running_count() and time.monotonic() < deadline:
@@ -147,6 +162,7 @@ class Runtime:
         from keepwf.service.runtime.dispatch import dispatch
 
         ctx = self.thread_context()
+        self.journal.relaxed()  # a power cut undoes the jobs and the event's state together: dispatched again
         history = RunLogHistory(ctx.repo, self.env)
         while not self.stopping.is_set():
             self.wake_dispatch.wait(self.tick)
@@ -165,6 +181,7 @@ class Runtime:
 
     def _record_loop(self) -> None:
         ctx = self.thread_context()
+        self.journal.relaxed()  # marks records done that are already in git
         while not self.stopping.is_set():
             self.wake_record.wait(self.tick)
             self.wake_record.clear()

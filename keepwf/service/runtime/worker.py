@@ -84,6 +84,7 @@ class WorkerPool:
     # -- the loop ----------------------------------------------------------------------------------------------
     def _loop(self) -> None:
         ctx = self.rt.thread_context()
+        ctx.journal.relaxed()
         while True:
             with self.cond:
                 claimed = None
