@@ -22,6 +22,9 @@ import threading
 from keepwf.service.runtime.observe import Observer
 
 
+NICE = 5
+
+
 class PipeObserver(Observer):
     def __init__(self, fd: int):
         self.f = os.fdopen(fd, "w", buffering=1, encoding="utf-8")
@@ -59,6 +62,10 @@ def main(argv: list[str]) -> int:
 
     spec = json.loads(argv[0])
     _die_with_parent()
+    try:  # under CPU contention the intake answers first (senders wait for it); runs may lag a little
+        os.nice(NICE)
+    except OSError:
+        pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the HTTP process coordinates
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda n, f: stop.set())
