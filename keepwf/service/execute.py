@@ -10,6 +10,7 @@ appending the record run with those signals held back, so a ref is never left ha
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import threading
@@ -206,7 +207,7 @@ def held_signals():
 
 def build_record(t: Target, started, *, trigger: str, event: dict | None, result=None, interrupted: bool = False,
                  steps_so_far: list | None = None, inputs: dict | None = None, repo: Repo | None = None,
-                 run_id: str | None = None, extra: dict | None = None) -> dict[str, Any]:
+                 run_id: str | None = None) -> dict[str, Any]:
     """The run record of ``result`` — also the partial result of an interrupted run (``keepwf.engine.RunInterrupted``
     gives status ``error``, error ``interrupted``). Without a result (interrupted before the engine could finish one)
     the record holds ``steps_so_far`` and every input as ``***``; ``interrupted`` is kept for callers."""
@@ -239,18 +240,19 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
         rec.update({"inputs": {k: "***" for k in (inputs or {})}, "status": "error", "duration_ms": dur,
                     "error": "interrupted", "steps": steps_so_far or [], "event": None})
     rec.update({"host": host, "user": user, "keepwf": __version__})
-    rec.update(extra or {})  # serve: attempt / retry_of
     return rec
 
 
 def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | None = None, event_kind: str | None = None,
             inputs: dict | None = None, mocks=None, progress: Callable | None = None, config=None,
-            history_before: str | None = None, run_id: str | None = None, extra: dict | None = None,
-            record: Callable[[dict], Any] | None = None) -> RunOutcome:
+            history_before: str | None = None, log_kind: str | None = "default", extra: dict | None = None,
+            run_id: str | None = None, record: Callable[[dict], Any] | None = None) -> RunOutcome:
     """Run the target with the engine and append its record (also when interrupted).
 
-    ``keepwf serve`` passes the run id it journaled, ``extra`` fields (attempt, retry_of) and ``record`` (its journal
-    outbox, which appends to the run log in batches) instead of the direct append."""
+    ``log_kind``: the run log the record goes to — ``"default"`` (``drafts`` for a draft, else ``runs``), ``"runs"``,
+    ``"drafts"``, or None (nothing recorded: bisect's trial runs). ``extra`` keys are added to the record
+    (``replay_of``; serve's ``attempt``, ``retry_of``, ``task``). ``keepwf serve`` passes the ``run_id`` it journaled
+    and ``record`` (its journal outbox, appended to the run log in batches) instead of the direct append."""
     from keepwf.engine import RunInterrupted, RunOptions, run_workflow
     from keepwf.service.history import RunLogHistory
     from keepwf.store.runlog import RunLog
@@ -266,9 +268,16 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     seen: list = []
 
     open_step: list = []  # [event, monotonic start] of the step or action running now
+    if log_kind == "default":
+        log_kind = "drafts" if t.draft else "runs"
+    started = utcnow()
+    run_id = run_id or new_run_id(started)
+    live = _live(repo, run_id, t, started, trigger) if log_kind is not None else None
 
     def on_progress(ev):
         seen.append(ev)
+        if live is not None:
+            live.write(dataclasses.asdict(ev))
         kind = getattr(ev, "kind", None)
         if kind == "step_start":
             open_step[:] = [ev, time.monotonic()]
@@ -281,7 +290,6 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
                       providers_file=_providers_file(repo), mocks=mocks, history=RunLogHistory(repo, t.env, history_before),
                       allow_python=config.allow_python, bash_timeout=config.bash_timeout, progress=on_progress,
                       cwd=str(repo.root))
-    started = utcnow()
     result, interrupted = None, False
     try:
         with _sigterm_as_interrupt():
@@ -294,12 +302,26 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     try:
         with held_signals():  # a second Ctrl-C waits until the record is built and appended
             rec = build_record(t, started, trigger=trigger, event=event, result=result, interrupted=interrupted,
-                               steps_so_far=_steps_so_far(seen, open_step), inputs=inputs, repo=repo, run_id=run_id,
-                               extra=extra)
-            (record or RunLog(repo, "drafts" if t.draft else "runs").append)(rec)
+                               steps_so_far=_steps_so_far(seen, open_step), inputs=inputs, repo=repo, run_id=run_id)
+            rec.update(extra or {})
+            if record is not None:
+                record(rec)
+            elif log_kind is not None:
+                RunLog(repo, log_kind).append(rec)
     except KeyboardInterrupt:
         interrupted = True
+    finally:
+        if live is not None:
+            live.close()
     return RunOutcome(rec, t, result, interrupted, seen)
+
+
+def _live(repo: Repo, run_id: str, t: Target, started, trigger: str):
+    """The window other processes follow while this run executes (``keepwf runs --follow``)."""
+    from keepwf.store.live import LiveRun
+
+    return LiveRun(repo, run_id, {"workflow": t.workflow, "env": t.env, "version": t.version, "draft": t.draft,
+                                  "started": format_started(started), "trigger": trigger})
 
 
 def _steps_so_far(seen: list, open_step: list) -> list[dict]:

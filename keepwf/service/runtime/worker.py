@@ -142,9 +142,8 @@ class WorkerPool:
             self.rt.store_record(journal, job, rec)
 
         if what == "reject":
-            rec = build_record(t, utcnow(), trigger=kind, event=event, steps_so_far=[], repo=repo, run_id=run_id,
-                               extra=extra)
-            rec.update(error=ALREADY_RUNNING, duration_ms=0, event=event)
+            rec = build_record(t, utcnow(), trigger=kind, event=event, steps_so_far=[], repo=repo, run_id=run_id)
+            rec.update(extra, error=ALREADY_RUNNING, duration_ms=0, event=event)
             record(rec)
             return
         before = job["arrived"]
