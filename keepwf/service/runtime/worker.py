@@ -102,9 +102,14 @@ class WorkerPool:
                 self._do(ctx, what, job)
             except KeyboardInterrupt:  # a cancel that arrived outside the engine: the job stays for the next start
                 pass
-            except Exception as e:  # a bug must not kill the worker: the event stays in the journal, said in the log
+            except Exception as e:  # the version cannot be loaded, or a bug: say so, and do not retry it forever
+                why = getattr(e, "message", None) or f"{type(e).__name__}: {e}"
                 self.rt.observer.log({"msg": "job failed", "job": job["id"], "workflow": job["workflow"],
-                                      "error": f"{type(e).__name__}: {e}"})
+                                      "task": job.get("task"), "error": why})
+                try:
+                    ctx.journal.set_job(job["id"], state="done", status="failed")
+                except Exception:
+                    pass
             finally:
                 with self.cond:
                     self.running.pop(threading.get_ident(), None)
