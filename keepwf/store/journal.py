@@ -112,14 +112,8 @@ class Journal:
         return self.conn().execute("SELECT * FROM events WHERE state='queued' ORDER BY seq LIMIT ?", (limit,)).fetchall()
 
     # -- jobs --------------------------------------------------------------------------------------------------
-    def queued_jobs(self, limit: int = 200) -> list[sqlite3.Row]:
-        return self.conn().execute("SELECT * FROM jobs WHERE state='queued' ORDER BY id LIMIT ?", (limit,)).fetchall()
-
     def jobs_in(self, state: str) -> list[sqlite3.Row]:
         return self.conn().execute("SELECT * FROM jobs WHERE state=? ORDER BY id", (state,)).fetchall()
-
-    def job(self, job_id: int) -> sqlite3.Row | None:
-        return self.conn().execute("SELECT * FROM jobs WHERE id=?", (job_id,)).fetchone()
 
     def set_job(self, job_id: int, **fields: Any) -> None:
         cols = ", ".join(f"{k}=?" for k in fields)
@@ -133,12 +127,6 @@ class Journal:
     def mark_done(self, job_ids: list[int]) -> None:
         with self.tx() as c:
             c.executemany("UPDATE jobs SET state='done', record=NULL WHERE id=?", [(i,) for i in job_ids])
-
-    def counts(self) -> dict[str, int]:
-        c = self.conn()
-        out = {f"events_{r[0]}": r[1] for r in c.execute("SELECT state, count(*) FROM events GROUP BY state")}
-        out.update({f"jobs_{r[0]}": r[1] for r in c.execute("SELECT state, count(*) FROM jobs GROUP BY state")})
-        return out
 
     def pending(self) -> int:
         """Events and runs accepted but not yet in the run log."""

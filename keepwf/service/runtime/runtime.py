@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from keepwf.model.runrecord import format_started, new_run_id, utcnow
+from keepwf.model.runrecord import new_run_id, utcnow
 from keepwf.service.runtime.intake import Event, Intake
 from keepwf.service.runtime.observe import Observer
 from keepwf.store.journal import Journal, dumps, journal_path
@@ -236,7 +236,3 @@ class Runtime:
             except Exception as e:  # a remote that is down must not stop the runtime
                 self.observer.log({"msg": "sync failed", "remote": self.sync_remote,
                                    "error": getattr(e, "message", None) or f"{type(e).__name__}: {e}"})
-
-    def status(self) -> dict[str, Any]:
-        return {"env": self.env, "queued_jobs": self.pool.depth(), "running": self.pool.running_count(),
-                "pending": self.journal.pending(), "started": format_started(utcnow())}
