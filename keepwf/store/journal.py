@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 DIR = "keepwf"
-BUSY_WAIT = 30.0  # seconds a writer waits for another process's transaction
+BUSY_WAIT = 30.0
+KEEP_DONE = 10_000  # finished jobs/events kept (for a look with sqlite3); older ones are pruned  # seconds a writer waits for another process's transaction
 FILE = "serve-journal.sqlite"
 
 _SCHEMA = """
@@ -134,6 +135,15 @@ class Journal:
         ev = c.execute("SELECT count(*) FROM events WHERE state='queued'").fetchone()[0]
         jb = c.execute("SELECT count(*) FROM jobs WHERE state IN ('queued','running','recorded')").fetchone()[0]
         return ev + jb
+
+    def prune(self, keep: int = KEEP_DONE) -> int:
+        """Forget finished work beyond the newest ``keep`` jobs and events (their records are in git): the journal
+        stays small however long serve runs. Returns the rows removed."""
+        with self.tx() as c:
+            n = c.execute("DELETE FROM jobs WHERE state='done' AND id <= (SELECT max(id) FROM jobs) - ?", (keep,)).rowcount
+            n += c.execute("DELETE FROM events WHERE state != 'queued' AND seq <= (SELECT max(seq) FROM events) - ? "
+                           "AND seq NOT IN (SELECT seq FROM jobs WHERE state != 'done')", (keep,)).rowcount
+        return n
 
     # -- interval schedule -------------------------------------------------------------------------------------
     def last_started(self, env: str, workflow: str) -> str | None:

@@ -17,6 +17,8 @@ from keepwf.service.runtime.intake import Event, Intake
 from keepwf.service.runtime.observe import Observer
 from keepwf.store.journal import Journal, dumps, journal_path
 
+PRUNE_EVERY = 60.0  # seconds between journal prunes
+
 
 @dataclass
 class ThreadContext:
@@ -182,11 +184,15 @@ class Runtime:
     def _record_loop(self) -> None:
         ctx = self.thread_context()
         self.journal.relaxed()  # marks records done that are already in git
+        next_prune = time.monotonic() + PRUNE_EVERY
         while not self.stopping.is_set():
             self.wake_record.wait(self.tick)
             self.wake_record.clear()
             try:
                 self._flush_records(ctx)
+                if time.monotonic() >= next_prune:
+                    next_prune = time.monotonic() + PRUNE_EVERY
+                    self.journal.prune()
             except Exception as e:  # git refused (disk, lock): the records stay in the journal, tried again
                 self.observer.log({"msg": "recording failed", "error": f"{type(e).__name__}: {e}"})
                 time.sleep(self.tick)
