@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, task TEXT, env TEXT NOT NULL, workflow TEXT NOT NULL,
     kind TEXT NOT NULL, key TEXT NOT NULL, strategy TEXT NOT NULL, event TEXT, inputs TEXT, arrived TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'queued', attempt INTEGER NOT NULL DEFAULT 0, run_id TEXT, retry_of TEXT,
-    record TEXT, status TEXT);
+    record TEXT, status TEXT, blob TEXT);
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, id);
 CREATE TABLE IF NOT EXISTS alerts (fingerprint TEXT PRIMARY KEY, hash TEXT NOT NULL, seen TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS enrichments (fingerprint TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
