@@ -52,6 +52,27 @@ step keepwf runs hello-alert --version v3
 step keepwf history hello-alert
 step keepwf audit
 step git notes --ref keepwf/runs show "keepwf/production/hello-alert/v3^{commit}"
+
+say "Serve: the live runtime. Alertmanager posts to /alerts/event/prometheus (basic_auth password = an API key);"
+say "the event is journaled, answered 202, and the deployed version (v3) runs and is recorded like any run."
+export KEEPWF_API_KEYS=demo-key
+keepwf serve --port 0 --log-format json 2> serve.log &
+SERVE_PID=$!
+PORT=""
+for _ in $(seq 1 100); do
+  PORT=$(sed -n 's/.*"url": "http:\/\/127.0.0.1:\([0-9]*\)".*/\1/p' serve.log | head -1)
+  [ -n "$PORT" ] && break; sleep 0.1
+done
+cat > alertmanager.json <<'JSON'
+{"version": "4", "status": "firing", "receiver": "keepwf", "alerts": [{"status": "firing",
+ "labels": {"alertname": "DiskFull", "severity": "critical", "instance": "db1"},
+ "annotations": {"summary": "disk almost full"}, "fingerprint": "7a1d9c3e", "startsAt": "2026-11-30T10:00:00Z"}]}
+JSON
+step python3 -c "import base64, sys, urllib.request as u; r = u.urlopen(u.Request('http://127.0.0.1:$PORT/alerts/event/prometheus', data=open('alertmanager.json', 'rb').read(), headers={'Content-Type': 'application/json', 'Authorization': 'Basic ' + base64.b64encode(b'api_key:demo-key').decode()})); print(r.status, r.read().decode())"
+for _ in $(seq 1 100); do grep -q '"msg": "run"' serve.log && break; sleep 0.1; done
+sleep 0.5
+kill -TERM "$SERVE_PID"; wait "$SERVE_PID" || true
+step keepwf runs hello-alert --limit 2
 echo; echo "Demo repository left in $DEMO"
 
 # The branch-and-tag release flow as a team uses it (docs/tutorial.md, every command run for real).

@@ -24,3 +24,6 @@ def test_demo_script_runs_end_to_end(tmp_path):
     assert "Deployed 1 workflow(s) to production." in out
     assert "created keepwf/production/hello-alert/v3" in out and "(rollback of v2)" in out
     assert "Demo repository left in" in out
+    # serve: Alertmanager's webhook answered 202, the deployed v3 ran for it and was recorded
+    assert '202 {"task_name":' in out
+    assert any(" v3 " in ln and "alert" in ln and "success" in ln for ln in out.splitlines() if ln.startswith("01"))

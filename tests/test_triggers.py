@@ -145,5 +145,4 @@ def test_explain_gives_the_interval_with_its_unit_and_what_runs_it():
         "15 seconds", "15 seconds", "5 minutes", "1 hour", "2 days", "1 second", "'x' (not a valid interval)",
         "True (not a valid interval)"]
     (m,) = match_triggers([{"type": "interval", "value": 15}], alert={"name": "x"})
-    assert not m.matched and m.reason == ("interval trigger: runs every 15 seconds on a schedule, not on events "
-                                          "(`keepwf run` runs it by hand)")
+    assert not m.matched and m.reason == "interval trigger: `keepwf serve` runs it every 15 seconds, not on events"

@@ -8,6 +8,7 @@ from keepwf.cli import canary_cmd  # noqa: F401
 from keepwf.cli import run_cmd  # noqa: F401
 from keepwf.cli import runs_cmd  # noqa: F401
 from keepwf.cli import sync_cmd  # noqa: F401
+from keepwf.cli import serve_cmd  # noqa: F401
 from keepwf.cli import hooks_cmd  # noqa: F401
 from keepwf.cli import reviews_cmd  # noqa: F401
 from keepwf.cli import verify_cmd  # noqa: F401

@@ -11,7 +11,7 @@ Keep's semantics (keep-format.md §1.4):
   ``severity > 'info'`` works. A CEL error → not run. ``only_on_change`` / ``severity_changed`` compare with the
   previous alert of the same fingerprint (none → run).
 - ``incident`` trigger: fires when the incident event (``created``/``updated``/``deleted``) is in ``events``.
-- ``manual`` / ``interval``: never fired by an event (``interval`` runs on its schedule).
+- ``manual`` / ``interval``: never fired by an event (``keepwf serve`` runs ``interval`` on its schedule).
 """
 
 from __future__ import annotations
@@ -233,9 +233,8 @@ def match_triggers(triggers: list[Any], *, alert: dict[str, Any] | None = None, 
             else:
                 out.append(TriggerMatch(i, typ, False, f"incident {incident_event} is not in events {events}"))
         elif typ == "interval":
-            # the scheduler that runs it is `keepwf serve` (issue 14); until it is there, only `keepwf run` does
-            out.append(TriggerMatch(i, typ, False, f"interval trigger: runs every {interval_text(trig.get('value'))} on a "
-                                                   "schedule, not on events (`keepwf run` runs it by hand)"))
+            out.append(TriggerMatch(i, typ, False, f"interval trigger: `keepwf serve` runs it every "
+                                                   f"{interval_text(trig.get('value'))}, not on events"))
         elif typ == "manual":
             out.append(TriggerMatch(i, typ, False, "manual trigger: runs with `keepwf run`"))
         else:

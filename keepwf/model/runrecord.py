@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 SCHEMA_VERSION = 1
-STATUSES = ("success", "error", "skipped", "timeout")
+STATUSES = ("success", "error", "skipped", "timeout", "cancelled")  # cancelled: cut by `keepwf serve`'s shutdown
 TRIGGERS = ("manual", "alert", "incident", "interval")
 # started: UTC ISO-8601 with microseconds, e.g. 2026-11-29T15:20:01.123456+00:00 (fixed width, sorts as text)
 STARTED_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")

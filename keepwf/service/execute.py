@@ -275,12 +275,14 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
 
 def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | None = None, event_kind: str | None = None,
             inputs: dict | None = None, mocks=None, progress: Callable | None = None, config=None,
-            history_before: str | None = None, log_kind: str | None = "default", extra: dict | None = None) -> RunOutcome:
+            history_before: str | None = None, log_kind: str | None = "default", extra: dict | None = None,
+            run_id: str | None = None, record: Callable[[dict], Any] | None = None) -> RunOutcome:
     """Run the target with the engine and append its record (also when interrupted).
 
     ``log_kind``: the run log the record goes to — ``"default"`` (``drafts`` for a draft, else ``runs``), ``"runs"``,
     ``"drafts"``, or None (nothing recorded: bisect's trial runs). ``extra`` keys are added to the record
-    (``replay_of``)."""
+    (``replay_of``; serve's ``attempt``, ``retry_of``, ``task``). ``keepwf serve`` passes the ``run_id`` it journaled
+    and ``record`` (its journal outbox, appended to the run log in batches) instead of the direct append."""
     from keepwf.engine import RunInterrupted, RunOptions, run_workflow
     from keepwf.service.history import RunLogHistory
     from keepwf.store.runlog import RunLog
@@ -317,7 +319,7 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
 
     open_step: list = []  # [event, monotonic start] of the step or action running now
     started = utcnow()
-    run_id = new_run_id(started)
+    run_id = run_id or new_run_id(started)
     live = _live(repo, run_id, t, started, trigger) if log_kind is not None else None
 
     output_lines: dict[str, int] = {}  # per step: a command's output lines, shown to followers up to LIVE_OUTPUT
@@ -360,14 +362,16 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
             rec = build_record(t, started, trigger=trigger, event=event, result=result, interrupted=interrupted,
                                steps_so_far=_steps_so_far(seen, open_step), inputs=inputs, repo=repo, run_id=run_id)
             rec.update(extra or {})
-            if log_kind is not None:
+            if record is not None:
+                record(rec)
+            elif log_kind is not None:
                 RunLog(repo, log_kind).append(rec)
     except KeyboardInterrupt:
         interrupted = True
     finally:
         if live is not None:
             live.close()
-    if canary_info and log_kind == "runs" and rec:
+    if canary_info and log_kind == "runs" and rec and record is None:  # (serve decides after its batch append)
         from keepwf.service.canary import after_run
 
         after_run(repo, config, rec)  # the canary decides after every one of its runs (never raises)
