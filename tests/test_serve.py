@@ -329,3 +329,29 @@ def test_a_canary_routes_alerts_by_fingerprint_and_decides_from_serves_runs(serv
     assert status["state"]["events"][-1]["event"] == "promote"
     assert repo.cli("status", "page", "--json").json()[0]["envs"][0]["deployed"]["version"] == "v2"
     assert srv.terminate() == 0
+
+
+def test_the_web_view_is_mounted_under_ui_behind_a_login(served):
+    import http.cookiejar
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    repo, start = served
+    srv = start()
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(srv.url + "/ui/") as r:  # not logged in: sent to the login form
+        assert r.url.endswith("/ui/login?next=/ui/") and "API key" in r.read().decode()
+    bad = urllib.parse.urlencode({"key": "wrong", "next": "/ui/"}).encode()
+    try:
+        opener.open(srv.url + "/ui/login", data=bad)
+        raise AssertionError("a wrong key logged in")
+    except urllib.error.HTTPError as e:
+        assert e.code == 403
+    good = urllib.parse.urlencode({"key": KEY, "next": "/ui/"}).encode()
+    with opener.open(srv.url + "/ui/login", data=good) as r:
+        page = r.read().decode()
+    assert "page" in page and "v1" in page and KEY not in page  # the workflows page; the key is never shown
+    assert all(KEY not in c.value for c in jar)  # nor stored in the session cookie
+    assert srv.terminate() == 0

@@ -8,6 +8,7 @@
 | ``POST /workflows/{id}/run`` | a manual run (body: ``{"inputs": {...}}`` and/or an alert) |
 | ``GET /healthcheck`` | ``{}`` (no key needed) |
 | ``GET /metrics`` | Prometheus text format |
+| ``/ui/…`` | the web view (``keepwf.server.ui``): a login form takes one of the same API keys |
 
 Starlette is imported when the app is built (serve only).
 """
@@ -62,7 +63,9 @@ def _parse(raw: bytes, content_type: str, empty=None):
 def build_app(runtime, metrics, keys: list[str]):
     from starlette.applications import Starlette
     from starlette.responses import JSONResponse, Response
-    from starlette.routing import Route
+    from starlette.routing import Mount, Route
+
+    from keepwf.server.ui.app import create_ui_app
 
     from keepwf.model.runrecord import new_run_id
     from keepwf.service.runtime.formats import FormatError
@@ -160,5 +163,7 @@ def build_app(runtime, metrics, keys: list[str]):
         Route("/workflows/{workflow_id}/run", workflow_run, methods=["POST"]),
         Route("/healthcheck", healthcheck, methods=["GET"]),
         Route("/metrics", metrics_route, methods=["GET"]),
+        # the web view, behind its own login with the same keys (without keys serve binds to loopback only)
+        Mount("/ui", app=create_ui_app(runtime.root, api_keys=frozenset(keys) if keys else None)),
     ]
     return Starlette(routes=routes)
