@@ -37,7 +37,10 @@ T_BLOB = "Keepwf-Blob"
 T_ACTION = "Keepwf-Action"
 T_ROLLBACK_OF = "Keepwf-Rollback-Of"
 T_PROMOTED_FROM = "Keepwf-Promoted-From"
-TRAILER_ORDER = (T_WORKFLOW, T_ENV, T_VERSION, T_PATH, T_BLOB, T_ACTION, T_ROLLBACK_OF, T_PROMOTED_FROM)
+T_FORCED = "Keepwf-Forced"  # the checks `--force -m REASON` overrode: "redeploy", "gate" (comma-separated)
+T_FORCE_REASON = "Keepwf-Force-Reason"  # the first line of REASON
+TRAILER_ORDER = (T_WORKFLOW, T_ENV, T_VERSION, T_PATH, T_BLOB, T_ACTION, T_ROLLBACK_OF, T_PROMOTED_FROM, T_FORCED,
+                 T_FORCE_REASON)
 
 _TRAILER_LINE = re.compile(r"^(Keepwf-[A-Za-z-]+): ?(.*)$")
 _VN = re.compile(r"^v([1-9][0-9]{0,8})$")
@@ -65,6 +68,8 @@ class Version:
     tag_oid: str = ""
     foreign: str | None = None  # why keepwf does not trust this tag (made by hand, trailers missing…); None = ours
     pruned: bool = False  # the tag was pruned; the version lives on under refs/keepwf/archive/
+    forced: str | None = None  # checks overridden with --force ("redeploy", "gate"); None = none
+    force_reason: str | None = None
 
     @property
     def label(self) -> str:
@@ -211,6 +216,8 @@ def trailers_for(version: Version) -> dict[str, str | None]:
         T_ACTION: version.action,
         T_ROLLBACK_OF: version.rollback_of,
         T_PROMOTED_FROM: version.promoted_from,
+        T_FORCED: version.forced,
+        T_FORCE_REASON: version.force_reason,
     }
 
 

@@ -42,7 +42,7 @@ def deploy_result(res) -> None:
         line(f"Nothing to deploy: every selected workflow is unchanged in {res.env}.")
 
 
-def release_result(res) -> None:
+def release_result(res, created: bool = True) -> None:
     """rollback / promote: the diff about to go live, then what was (or would be) created."""
     from keepwf.render.versions import diff as draw_diff
 
@@ -58,10 +58,33 @@ def release_result(res) -> None:
     if res.diff is not None:
         line(("The change about to go live:", "bold"))
         draw_diff(res.diff)
+    if not created:
+        return
     v = res.version
     extra = f"rollback of {v.rollback_of}" if v.rollback_of else f"promoted from {v.promoted_from}"
     line("")
     line(("would create" if res.dry_run else "created", "green"), f" {v.tag} → commit {v.commit[:10]} ({extra})")
+    if res.dry_run:
+        line("Dry run: nothing was written.")
+    held = getattr(res, "still_on_branch", None)
+    if held:
+        line((f"{held['branch']} still holds the change rolled back ({held['version']})", "yellow"),
+             "; deploying it again is refused until it is removed:")
+        line(f"  {held['command']}")
+
+
+def promote_result(res) -> None:
+    """promote of one or more workflows: each one's header, checklist and diff, then what was (or would be) created."""
+    for item in res.items:
+        release_result(item, created=False)
+    if res.error is not None:
+        return
+    made = [i.version for i in res.items if i.version is not None]
+    if made:
+        line("")
+    for v in made:
+        line(("would create" if res.dry_run else "created", "green"),
+             f" {v.tag} → commit {v.commit[:10]} (promoted from {v.promoted_from})")
     if res.dry_run:
         line("Dry run: nothing was written.")
 

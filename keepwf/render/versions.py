@@ -69,6 +69,8 @@ def history(page) -> None:
     for v in page.versions:
         mark = ("●", "green") if v.label == page.deployed else " "
         action = v.action + (f" of {v.rollback_of}" if v.rollback_of else "") + (f" from {v.promoted_from}" if v.promoted_from else "")
+        if v.forced:
+            action += f", forced: {v.forced}"
         if v.foreign:
             action = (f"foreign ({v.foreign})", "red")
         elif v.pruned:
@@ -144,6 +146,8 @@ def audit(entries, filtered: bool = False) -> None:
     rows = []
     for e in entries:
         action = (f"{e.action} {e.detail}".strip(), None) if not e.foreign else ("foreign", "red")
+        if e.forced and not e.foreign:
+            action = (f"{action[0]}, forced: {e.forced}", "yellow")
         msg = (f"{e.foreign}: " if e.foreign else "") + e.message.split("\n")[0]
         rows.append([_date(e.date), action, e.env, e.workflow, e.version, e.commit[:10], e.by.split(" <")[0], msg])
     table(["date", "action", "env", "workflow", "version", "commit", "by", "message"], rows)

@@ -64,9 +64,13 @@ def _changed(drafts: cat.Catalog, deployed: dict, env: str) -> list[str]:
 
 
 def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False, env: str | None = None,
-           message: str | None = None, dry_run: bool = False, commit_first: bool = False) -> DeployResult:
+           message: str | None = None, dry_run: bool = False, commit_first: bool = False,
+           force: bool = False) -> DeployResult:
+    from keepwf.service import guards
+
     env_cfg = config.env(env)
     env = env_cfg.name
+    reason = guards.force_reason(force, message, f"keepwf deploy {' '.join(wf_ids) or '--all'} --env {env}")
     head = repo.require_commit()
     deployed = deployed_versions(repo, env)
     drafts = cat.working_tree(repo, config, cat.known_files(deployed.values()))
@@ -204,6 +208,22 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
                                 "would quietly put older content back",
                                 hint="git pull (or switch to the branch holding the deployed commit); to go back on "
                                 f"purpose: keepwf rollback {behind[0].workflow} --env {env} --to REF"))
+
+    # 6c. content a rollback took back is not redeployed silently (--force -m REASON does, and says so in the tag)
+    for item in res.created:
+        line = guards.redeploy_check(repo, item.workflow, env, item.blob, reason, f"keepwf deploy {item.workflow} --env {env}")
+        if line is not None:
+            checks.append(line)
+            if reason is not None:
+                item.version = item.version.with_(forced="redeploy", force_reason=reason.strip().splitlines()[0][:200])
+
+    # 6d. an env fed by promotion ([env.X] promote_from) takes no plain deploy
+    if env_cfg.promote_from and res.created:
+        checks.append(CheckItem("promote", "fail", f"{env} is deployed by promotion from {env_cfg.promote_from} "
+                                f"(promote_from in keepwf.toml), not by deploy",
+                                hint=f"keepwf deploy {' '.join(i.workflow for i in res.created)} --env "
+                                     f"{env_cfg.promote_from}, then keepwf promote "
+                                     f"{' '.join(i.workflow for i in res.created)} --from {env_cfg.promote_from} --to {env}"))
 
     # 7. approvals of exactly the blobs being deployed
     approvals = [check_approvals(repo, env_cfg, i.workflow, i.blob, who.email if who else "") for i in res.created]

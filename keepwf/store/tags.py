@@ -164,6 +164,7 @@ def read_version(repo: Repo, ref: str) -> Version | None:
         date=iso_date(tagger.time, tagger.offset) if tagger else "", timestamp=tagger.time if tagger else 0,
         rollback_of=trailers.get("Keepwf-Rollback-Of"), promoted_from=trailers.get("Keepwf-Promoted-From"),
         tag_oid=str(obj.id), foreign=foreign, pruned=pruned,
+        forced=trailers.get("Keepwf-Forced"), force_reason=trailers.get("Keepwf-Force-Reason"),
     )
 
 
