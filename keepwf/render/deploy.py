@@ -38,6 +38,7 @@ def deploy_result(res) -> None:
         line(f"Dry run: {n} version(s) would be created; nothing was written.")
     elif n:
         line(f"Deployed {n} workflow(s) to {res.env}.")
+        _publish(res)
     else:
         line(f"Nothing to deploy: every selected workflow is unchanged in {res.env}.")
 
@@ -66,6 +67,7 @@ def release_result(res, created: bool = True) -> None:
     line(("would create" if res.dry_run else "created", "green"), f" {v.tag} → commit {v.commit[:10]} ({extra})")
     if res.dry_run:
         line("Dry run: nothing was written.")
+    _publish(res)
     held = getattr(res, "still_on_branch", None)
     if held:
         line((f"{held['branch']} still holds the change rolled back ({held['version']})", "yellow"),
@@ -87,6 +89,13 @@ def promote_result(res) -> None:
              f" {v.tag} → commit {v.commit[:10]} (promoted from {v.promoted_from})")
     if res.dry_run:
         line("Dry run: nothing was written.")
+    _publish(res)
+
+
+def _publish(res) -> None:
+    """One line after a command that created versions: pushed to the remote, or not yet (service.pushnow)."""
+    if getattr(res, "publish", None):
+        line((res.publish, "green" if res.publish.startswith("pushed") else "yellow"))
 
 
 def prune_result(res) -> None:
@@ -102,3 +111,4 @@ def prune_result(res) -> None:
     else:
         line(f"Archived under refs/keepwf/archive/ (still reachable, listed by `keepwf history --pruned` and "
              f"`keepwf audit`); audit record {res.audit_commit[:10]}.")
+        _publish(res)

@@ -35,6 +35,8 @@ def status(rows) -> None:
                     line(f"  {'':<14}{ci.sha[:10]} {ci.subject}")
             for fv in e.foreign:
                 line(f"  {'':<12} ", (f"foreign tag {fv.tag} ignored: {fv.foreign}", "red"))
+            if e.unpushed:
+                line(f"  {'':<12} ", (f"not on origin yet: {', '.join(e.unpushed)}", "yellow"), " (keepwf sync)")
             if e.last_runs:  # LAST RUNS (runs feature)
                 line(f"  {'':<12} last runs: " + ", ".join(str(r.get("status")) for r in e.last_runs[:5]))
 

@@ -46,13 +46,14 @@ class DeployResult:
     items: list[PlanItem] = field(default_factory=list)
     committed_now: str | None = None
     error: KeepwfError | None = None
+    publish: str | None = None  # "pushed to origin" / "not pushed yet: keepwf sync" (service.pushnow)
 
     @property
     def created(self) -> list[PlanItem]:
         return [i for i in self.items if i.status == "create"]
 
     def to_dict(self) -> dict:
-        return {"env": self.env, "commit": self.commit, "branch": self.branch, "dry_run": self.dry_run,
+        return {"publish": self.publish, "env": self.env, "commit": self.commit, "branch": self.branch, "dry_run": self.dry_run,
                 "committed_now": self.committed_now, "ok": self.error is None,
                 "checks": [c.to_dict() for c in self.checks], "items": [i.to_dict() for i in self.items],
                 "error": self.error.to_dict() if self.error else None}
@@ -243,6 +244,16 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
         checks.append(CheckItem("signed", "ok" if ready else "fail", detail, hint=None if ready else
                                 "git config user.signingkey <key> (and gpg.format ssh for an SSH key); see docs/hooks.md"))
 
+    # 9. push = true: the versions go to the remote at once (before they exist here; service.pushnow)
+    if env_cfg.push:
+        from keepwf.service import pushnow
+
+        if pushnow.has_remote(repo):
+            checks.append(CheckItem("push", "ok", f"to {pushnow.REMOTE} at once (push = true)"))
+        else:
+            checks.append(CheckItem("push", "fail", f"[env.{env}] push = true, but there is no remote {pushnow.REMOTE!r}",
+                                    hint=f"git remote add {pushnow.REMOTE} URL (or set push = false in keepwf.toml)"))
+
     failed = [c for c in checks if c.failed]
     if failed:
         first = next((c for c in failed if c.exit_code == 1), failed[0])
@@ -251,9 +262,12 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
         return res
     if dry_run or not res.created:
         return res
+    from keepwf.service.pushnow import publish_note
+
     made = create_versions(repo, [i.version for i in res.created], who)
     for item, v in zip(res.created, made):
         item.version = v
+    res.publish = publish_note(repo, env_cfg.push)
     return res
 
 

@@ -141,8 +141,9 @@ def pre_push(remote: str, url: str, stdin: str, cwd=None) -> HookOutcome:
     if any(_is_zero(new) for _r, _o, new in updates):  # a prune propagating (keepwf sync) is the one deletion allowed
         from keepwf.service import prunetrust
 
-        updates = _pruned_here(updates, prunetrust.local_refs(prunetrust.ARCHIVE_REF_PREFIX, cwd),
-                               prunetrust.local_refs(prunetrust.AUDIT_REF, cwd).get(prunetrust.AUDIT_REF), cwd)
+        # as things will be once pushed: the push itself may carry the archive and the prune record (keepwf prune
+        # with push = true pushes them before its local transaction commits)
+        updates = _pruned_here(updates, prunetrust.archive_after(updates, cwd), prunetrust.audit_after(updates, cwd), cwd)
     refusals = _tag_refusals(updates, remote or url)
     if refusals and os.environ.get(ALLOW_TAG_REWRITE) == "1":
         out.notes += [r.replace("refusing to", f"allowed by {ALLOW_TAG_REWRITE}=1:", 1) for r in refusals]

@@ -20,12 +20,17 @@ def new_version(wf: str, env: str, number: int, commit: str, path: str, blob: st
     )
 
 
-def create_versions(repo: Repo, versions: list[Version], who: tags.Identity) -> list[Version]:
-    """Create all ``versions`` or none (exit 3 naming the winner when a tag name is taken meanwhile)."""
+def create_versions(repo: Repo, versions: list[Version], who: tags.Identity, *, push: bool | None = None) -> list[Version]:
+    """Create all ``versions`` or none (exit 3 naming the winner when a tag name is taken meanwhile). With ``push``
+    (default: any of their envs has ``push = true``) the tag objects are pushed to the remote in one atomic push
+    *before* the local refs exist (``service.pushnow``): a refused push creates nothing."""
     from keepwf.store import signing
     from keepwf.store.settings import load_config
 
-    signed = {name for name, e in load_config(repo).envs.items() if e.signed}
+    config = load_config(repo)
+    signed = {name for name, e in config.envs.items() if e.signed}
+    if push is None:
+        push = any(config.envs[v.env].push for v in versions if v.env in config.envs)
     refs = {}
     for v in versions:
         raw = format_message(v.message, trailers_for(v))
@@ -34,6 +39,10 @@ def create_versions(repo: Repo, versions: list[Version], who: tags.Identity) -> 
             refs[v.ref] = signing.write_signed_tag_object(repo, v.commit, v.tag, raw, env)
         else:
             refs[v.ref] = tags.write_tag_object(repo, v.commit, v.tag, who, raw)
+    if push:
+        from keepwf.service import pushnow
+
+        pushnow.push(repo, refs, ", ".join(v.tag for v in versions))
     tags.create_refs(repo, refs)
     tags.pack_refs(repo)
     made = []

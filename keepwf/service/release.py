@@ -36,9 +36,10 @@ class ReleaseResult:
     noop: bool = False  # the target content is already deployed: nothing created
     checks: list[CheckItem] | None = None
     still_on_branch: dict | None = None  # rollback: the branch still holds the rolled-back change (and how to revert it)
+    publish: str | None = None  # "pushed to origin" / "not pushed yet: keepwf sync" (service.pushnow)
 
     def to_dict(self) -> dict:
-        return {"still_on_branch": self.still_on_branch, "action": self.action, "workflow": self.workflow, "env": self.env, "dry_run": self.dry_run,
+        return {"still_on_branch": self.still_on_branch, "publish": self.publish, "action": self.action, "workflow": self.workflow, "env": self.env, "dry_run": self.dry_run,
                 "noop": self.noop, "current": self.current.to_dict() if self.current else None,
                 "target": self.target.to_dict(), "version": self.version.to_dict() if self.version else None,
                 "diff": self.diff.to_dict() if self.diff else None,
@@ -77,7 +78,13 @@ def rollback(repo: Repo, config: Config, wf: str, to: str | None = None, env: st
     res.version = new_version(wf, env, next_number(repo, wf, env), target.commit, target.path, target.blob, "rollback",
                               message or f"Roll back {wf} to {target.label}", who, rollback_of=current.label)
     if not dry_run:
+        from keepwf.service.pushnow import publish_note, require_remote
+
+        push = config.env(env).push
+        if push:
+            require_remote(repo, env)
         res.version = create_versions(repo, [res.version], who)[0]
+        res.publish = publish_note(repo, push)
     res.still_on_branch = _branch_still_holds(repo, current, target)
     return res
 
@@ -120,13 +127,14 @@ class PromoteResult:
     dry_run: bool
     items: list[ReleaseResult] = field(default_factory=list)
     error: KeepwfError | None = None
+    publish: str | None = None
 
     @property
     def checks(self) -> list[CheckItem]:
         return [c for i in self.items for c in i.checks or []]
 
     def to_dict(self) -> dict:
-        return {"from": self.from_env, "to": self.to_env, "dry_run": self.dry_run, "ok": self.error is None,
+        return {"publish": self.publish, "from": self.from_env, "to": self.to_env, "dry_run": self.dry_run, "ok": self.error is None,
                 "items": [i.to_dict() for i in self.items], "error": self.error.to_dict() if self.error else None}
 
 
@@ -180,7 +188,12 @@ def promote(repo: Repo, config: Config, wf_ids: list[str], from_env: str | None,
                                hint=failed[0].hint)
         return res
     if not dry_run and nexts:
+        from keepwf.service.pushnow import publish_note, require_remote
+
+        if dst_cfg.push:
+            require_remote(repo, dst_cfg.name)
         made = {v.tag: v for v in create_versions(repo, nexts, who)}
+        res.publish = publish_note(repo, dst_cfg.push)
         for item in res.items:
             if item.version is not None:
                 item.version = made.get(item.version.tag, item.version)

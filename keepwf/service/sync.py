@@ -103,6 +103,7 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
         if cp.returncode == 0:
             res.pushed = [ln.split("\t")[1].split(":")[1] for ln in out.splitlines()
                           if ln[:1] in ("*", "+", " ") and "\t" in ln and "[up to date]" not in ln]
+            _mirror_pushed(repo, remote, out)
             res.runs_after = _count(repo)
             return res
         rejected = "[rejected]" in out or "fetch first" in out or "non-fast-forward" in out or "[remote rejected]" in out
@@ -113,6 +114,15 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
     raise StateError(f"sync to {remote}: the push was refused {ATTEMPTS} times (someone pushing meanwhile, or a hook "
                      f"or protection rule; last: {last}); {ATTEMPTS} attempts, nothing was lost",
                      hint=f"run `keepwf sync {remote}` again")
+
+
+def _mirror_pushed(repo: Repo, remote: str, porcelain: str) -> None:
+    """What this push gave the remote is in the sync namespace too (``keepwf status`` lists versions the remote
+    lacks from it; see ``service.pushnow``)."""
+    from keepwf.service.pushnow import local_values, note_pushed
+
+    refs = [ln.split("\t")[1].split(":")[1] for ln in porcelain.splitlines() if ln[:1] in ("*", "+", " ", "-") and "\t" in ln]
+    note_pushed(repo, local_values(repo, refs), remote)
 
 
 def _conflict_error(repo: Repo, remote: str, conflicts) -> StateError:

@@ -316,9 +316,11 @@ def pack_refs(repo: Repo) -> None:
 
 
 def archive_and_delete(repo: Repo, moves: dict[str, str], record: str, who: Identity, audit_ref: str, *,
-                       wait: float | None = None) -> str:
+                       wait: float | None = None, before=None) -> str:
     """Prune: for each ``tag ref → archive ref`` point the archive ref at the tag's object, delete the tag ref, and
-    append one commit (message ``record``) to ``audit_ref`` — all in one transaction. Returns the audit commit."""
+    append one commit (message ``record``) to ``audit_ref`` — all in one transaction. Returns the audit commit.
+    ``before({ref: new object or None})``, when given, runs under the locks just before the transaction commits (it
+    pushes the same updates to the remote); if it raises, nothing is changed."""
     pygit2 = _pygit2()
     forget_refs(repo)
     deadline = time.monotonic() + (lock_wait() if wait is None else wait)
@@ -346,6 +348,9 @@ def archive_and_delete(repo: Repo, moves: dict[str, str], record: str, who: Iden
                     tx.set_target(arch, targets[tag], message="keepwf prune")
                     tx.remove(tag)
                 tx.set_target(audit_ref, commit, message="keepwf prune")
+                if before is not None:
+                    before({**{arch: str(targets[tag]) for tag, arch in moves.items()}, **{tag: None for tag in moves},
+                            audit_ref: str(commit)})
             return str(commit)
         except pygit2.GitError as e:
             if not _transient(str(e)) or time.monotonic() > deadline:
