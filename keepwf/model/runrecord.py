@@ -16,7 +16,16 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 SCHEMA_VERSION = 1
-STATUSES = ("success", "error", "skipped", "timeout")
+STATUSES = ("success", "error", "skipped", "timeout", "cancelled")
+# Which runs count (success rates, promotion gates, rollback's default target; docs/runs.md "Which runs count"):
+# success vs error/timeout; skipped runs count as runs that did not fail; cancelled runs (Ctrl-C, SIGTERM, SIGHUP) and
+# trial runs (``"trial": true``: provider calls answered by --mock) are left out.
+FAILED_STATUSES = ("error", "timeout")
+
+
+def counts(rec: dict) -> bool:
+    """Whether a run record counts towards its version's success rate (see above)."""
+    return rec.get("status") != "cancelled" and not rec.get("trial")
 TRIGGERS = ("manual", "alert", "incident", "interval")
 # started: UTC ISO-8601 with microseconds, e.g. 2026-11-29T15:20:01.123456+00:00 (fixed width, sorts as text)
 STARTED_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")

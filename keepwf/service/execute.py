@@ -1,7 +1,7 @@
 """Running a workflow: the deployed version read from git objects (or the draft), recorded in the run log.
 
 Stable API: ``run_workflow_version(repo, wf, ...) -> RunOutcome``; ``build_record(...)``.
-A Ctrl-C, SIGTERM or SIGHUP during the run still records it (status ``error``, error ``interrupted``): SIGTERM/SIGHUP
+A Ctrl-C, SIGTERM or SIGHUP during the run still records it (status ``cancelled``, error ``interrupted``): SIGTERM/SIGHUP
 become ``KeyboardInterrupt`` here, the engine hands back the partial result (``keepwf.engine.RunInterrupted``: finished
 steps with results and logs, inputs redacted as usual, the event) and it is recorded like a normal run. Building and
 appending the record run with those signals held back, so a ref is never left half-written; then exit 130.
@@ -205,9 +205,10 @@ def held_signals():
 
 
 def build_record(t: Target, started, *, trigger: str, event: dict | None, result=None, interrupted: bool = False,
-                 steps_so_far: list | None = None, inputs: dict | None = None, repo: Repo | None = None) -> dict[str, Any]:
+                 steps_so_far: list | None = None, inputs: dict | None = None, repo: Repo | None = None,
+                 trial: bool = False) -> dict[str, Any]:
     """The run record of ``result`` — also the partial result of an interrupted run (``keepwf.engine.RunInterrupted``
-    gives status ``error``, error ``interrupted``). Without a result (interrupted before the engine could finish one)
+    is recorded with status ``cancelled``, error ``interrupted``). Without a result (interrupted before the engine could finish one)
     the record holds ``steps_so_far`` and every input as ``***``; ``interrupted`` is kept for callers."""
     from keepwf import __version__
 
@@ -237,6 +238,10 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
         dur = int((utcnow() - started).total_seconds() * 1000)
         rec.update({"inputs": {k: "***" for k in (inputs or {})}, "status": "error", "duration_ms": dur,
                     "error": "interrupted", "steps": steps_so_far or [], "event": None})
+    if interrupted:  # Ctrl-C / SIGTERM / SIGHUP: neither a success nor a failure of the workflow (docs/runs.md)
+        rec["status"] = "cancelled"
+    if trial:  # provider calls answered by --mock: proves nothing about the version; left out of its success rate
+        rec["trial"] = True
     rec.update({"host": host, "user": user, "keepwf": __version__})
     return rec
 
@@ -288,7 +293,8 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     try:
         with held_signals():  # a second Ctrl-C waits until the record is built and appended
             rec = build_record(t, started, trigger=trigger, event=event, result=result, interrupted=interrupted,
-                               steps_so_far=_steps_so_far(seen, open_step), inputs=inputs, repo=repo)
+                               steps_so_far=_steps_so_far(seen, open_step), inputs=inputs, repo=repo,
+                               trial=mocks is not None)
             RunLog(repo, "drafts" if t.draft else "runs").append(rec)
     except KeyboardInterrupt:
         interrupted = True
@@ -307,5 +313,5 @@ def _steps_so_far(seen: list, open_step: list) -> list[dict]:
 
 
 def interrupted_error() -> KeepwfError:
-    return KeepwfError("interrupted: the run was recorded with status error", hint="keepwf runs --limit 1",
+    return KeepwfError("interrupted: the run was recorded with status cancelled", hint="keepwf runs --limit 1",
                        exit_code=EXIT_INTERRUPTED)

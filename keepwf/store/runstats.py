@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import os
 
-from keepwf.model.runrecord import decode_line
+from keepwf.model.runrecord import FAILED_STATUSES, counts, decode_line
 
-CACHE = "keepwf/run-stats.json"
+CACHE = "keepwf/run-stats.v2.json"  # v2: cancelled and trial runs counted apart
 
 
 def _load(repo) -> dict:
@@ -34,7 +34,10 @@ def _save(repo, data: dict) -> None:
 
 
 def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
-    """``{ref: {"runs", "failed", "success", "last_started", "last_status"}}`` for the given ``{ref: tip sha}``."""
+    """``{ref: {"runs", "failed", "success", "cancelled", "trial", "last_started", "last_status", "last_error"}}`` for
+    the given ``{ref: tip sha}``. ``runs``/``failed``/``success`` are the runs that count (not cancelled, not trial:
+    ``model.runrecord.counts``); ``last_*`` is the newest run of any kind, ``last_error`` the newest counted failure
+    (``{"started", "run_id", "error"}``)."""
     import pygit2
 
     pg = repo.pg
@@ -46,7 +49,8 @@ def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
         if entry and entry.get("tip") == tip:
             out[ref] = entry
             continue
-        base = {"runs": 0, "failed": 0, "success": 0, "last_started": None, "last_status": None}
+        base = {"runs": 0, "failed": 0, "success": 0, "cancelled": 0, "trial": 0, "last_started": None,
+                "last_status": None, "last_error": None}
         walker = pg.walk(pygit2.Oid(hex=tip), pygit2.enums.SortMode.NONE)
         if entry and entry.get("tip") and entry["tip"] in pg:
             try:
@@ -59,14 +63,21 @@ def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
             rec = decode_line(c.message)
             if rec is None:
                 continue
-            base["runs"] += 1
             st = rec.get("status")
-            if st == "success":
-                base["success"] += 1
-            elif st in ("error", "timeout"):
-                base["failed"] += 1
             if base["last_started"] is None or rec["started"] > base["last_started"]:
                 base["last_started"], base["last_status"] = rec["started"], st
+            if not counts(rec):
+                base["trial" if rec.get("trial") else "cancelled"] += 1
+                continue
+            base["runs"] += 1
+            if st == "success":
+                base["success"] += 1
+            elif st in FAILED_STATUSES:
+                base["failed"] += 1
+                last = base["last_error"]
+                if last is None or rec["started"] > last["started"]:
+                    base["last_error"] = {"started": rec["started"], "run_id": rec.get("run_id"),
+                                          "error": str(rec.get("error") or st)[:300]}
         base["tip"] = tip
         cache[ref] = out[ref] = base
         changed = True
