@@ -99,10 +99,22 @@ def collect(repo: Repo, config: Config, wf_ids: list[str] | None = None, env: st
 
 
 def attach_runs(repo: Repo, rows: list[WorkflowStatus]) -> None:
-    """LAST RUNS: ``EnvStatus.last_runs`` = the newest runs of the deployed version (run dicts, newest first)."""
-    from keepwf.service.runs import last_runs
+    """LAST RUNS: ``EnvStatus.last_runs`` = the newest runs of the deployed version (run dicts, newest first).
+    HEALTH: ``EnvStatus.health`` = the deployed version's counted runs, success rate and last error (docs/runs.md,
+    "Which runs count") — like Argo CD's app health, where people look."""
+    from keepwf.service.runs import last_runs, version_run_stats
 
     for row in rows:
         for st in row.envs:
             if st.deployed is not None:
                 st.last_runs = last_runs(repo, row.workflow, st.env, st.deployed.label)
+                stats = version_run_stats(repo, row.workflow, st.env, [st.deployed]).get(st.deployed.label) or {}
+                st.health = health(st.deployed.label, stats)
+
+
+def health(label: str, stats: dict) -> dict:
+    """``{version, runs, success_rate, cancelled, trial, last_error}`` of one version (``success_rate`` None without
+    counted runs)."""
+    runs = stats.get("runs", 0)
+    return {"version": label, "runs": runs, "success_rate": stats.get("success_rate") if runs else None,
+            "cancelled": stats.get("cancelled", 0), "trial": stats.get("trial", 0), "last_error": stats.get("last_error")}
