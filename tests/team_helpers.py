@@ -44,3 +44,10 @@ def change(c: GitRepo, wf: str, word: str) -> str:
     sha = c.commit(word)
     c.git("push", "-q", "origin", "HEAD:main")
     return sha
+
+
+def become(monkeypatch, name: str) -> None:
+    """Act as another person from now on (git identity of commits, tags and approvals)."""
+    for k in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{k}_NAME", name.title())
+        monkeypatch.setenv(f"GIT_{k}_EMAIL", f"{name}@example.com")

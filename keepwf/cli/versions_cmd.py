@@ -101,18 +101,22 @@ def show(
 @app.command("diff")
 def diff(
     workflow: WfArg,
-    ref_a: Annotated[Optional[str], typer.Argument(metavar="[REF_A]", help="v3, 3, SHA, tag, deployed, previous or draft (default: deployed).")] = None,
+    ref_a: Annotated[Optional[str], typer.Argument(metavar="[REF_A]", help="v3, 3, SHA, tag, deployed, previous or draft (default: deployed); a branch or commit that is no version: the file there.")] = None,
     ref_b: Annotated[Optional[str], typer.Argument(metavar="[REF_B]", help="Same forms (default: draft, the working tree).")] = None,
     env: EnvOpt = None,
+    against: Annotated[Optional[str], typer.Option("--against", metavar="ENV", help="Compare the version deployed in ENV with the one deployed in --env.")] = None,
     json_out: JsonOpt = False,
 ) -> int:
-    """Text diff and step-level summary between two versions (or `draft`). Exit 0 same, 1 different."""
+    """Text diff and step-level summary between two versions (or `draft`, or a branch). Exit 0 same, 1 different.
+
+    Example: `keepwf diff hello-alert v1 v2`, `keepwf diff hello-alert deployed main` (what main would deploy), or
+    `keepwf diff hello-alert --env staging --against production` (what promoting staging would change)."""
     from keepwf import render
     from keepwf.render.versions import diff as draw
     from keepwf.service.compare import diff as get
 
     repo, config = _ctx()
-    res = get(repo, config, workflow, ref_a, ref_b, env)
+    res = get(repo, config, workflow, ref_a, ref_b, env, against)
     render.show(res, json_out, draw)
     return 0 if res.same else 1
 
