@@ -21,7 +21,10 @@ def _ctx():
 
 @app.command("list")
 def list_(env: EnvFilterOpt = None, json_out: JsonOpt = False) -> int:
-    """Every workflow: file, deployed version per env, draft state (in sync / modified / new / deleted)."""
+    """Every workflow: file, deployed version per env, draft state (in sync / modified / new / deleted), health.
+
+    Health per env: the deployed version's runs and success rate (cancelled and trial runs left out); then the
+    last run and the newest last error. Example: `keepwf list --json`."""
     from keepwf import render
     from keepwf.render.versions import unreadable, workflow_list
     from keepwf.service.status import collect
@@ -43,7 +46,10 @@ def status(
     env: EnvFilterOpt = None,
     json_out: JsonOpt = False,
 ) -> int:
-    """Per workflow and env: deployed vN and hash, whether the draft differs, undeployed commits, last runs."""
+    """Per workflow and env: deployed vN and hash, whether the draft differs, undeployed commits, health, last runs.
+
+    Health: the deployed version's runs, success rate and last error. Versions origin lacks (as of the last sync
+    or push) are listed as `not on origin yet`. Example: `keepwf status hello-alert --env production`."""
     from keepwf import render
     from keepwf.render.versions import status as draw
     from keepwf.render.versions import unreadable

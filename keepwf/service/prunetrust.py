@@ -59,8 +59,9 @@ def _peel(shas: list[str], cwd) -> dict[str, str | None]:
     return out
 
 
-def local_refs(prefix: str, cwd=None) -> dict[str, str]:
-    cp = gitcli.git("for-each-ref", "--format=%(refname) %(objectname)", prefix, cwd=cwd, check=False)
+def local_refs(*prefixes: str, cwd=None) -> dict[str, str]:
+    """``{ref: object}`` of this repository's refs under ``prefixes`` (one ``git for-each-ref``)."""
+    cp = gitcli.git("for-each-ref", "--format=%(refname) %(objectname)", *prefixes, cwd=cwd, check=False)
     return dict(ln.split(" ", 1) for ln in cp.stdout.decode().splitlines() if " " in ln)
 
 
@@ -91,7 +92,7 @@ def pushed_deletions(updates: list[tuple[str, str, str]]) -> list[tuple[str, str
 
 def archive_after(updates: list[tuple[str, str, str]], cwd=None) -> dict[str, str]:
     """The archive refs of this repository as they will be once ``updates`` are made."""
-    arch = local_refs(ARCHIVE_REF_PREFIX, cwd)
+    arch = local_refs(ARCHIVE_REF_PREFIX, cwd=cwd)
     for ref, _old, new in updates:
         if ref.startswith(ARCHIVE_REF_PREFIX):
             if _zero(new):
@@ -105,7 +106,7 @@ def audit_after(updates: list[tuple[str, str, str]], cwd=None) -> str | None:
     for ref, _old, new in updates:
         if ref == AUDIT_REF:
             return None if _zero(new) else new
-    return local_refs(AUDIT_REF, cwd).get(AUDIT_REF)
+    return local_refs(AUDIT_REF, cwd=cwd).get(AUDIT_REF)
 
 
 def record_refusals(updates: list[tuple[str, str, str]], cwd=None) -> list[str]:

@@ -75,12 +75,12 @@ def note_pushed(repo: Repo, updates: dict[str, str | None], remote: str = REMOTE
 def local_values(repo: Repo, refs: list[str]) -> dict[str, str | None]:
     """``{ref: its object here, or None when it is gone (deleted by the push)}`` for the deploy tags, archive refs and
     audit chain among ``refs`` (one ``git for-each-ref``)."""
+    from keepwf.service.prunetrust import local_refs
+
     refs = [r for r in refs if r.startswith((TAG_REF_PREFIX, ARCHIVE_REF_PREFIX)) or r == AUDIT_REF]
     if not refs:
         return {}
-    cp = repo.git("for-each-ref", "--format=%(refname) %(objectname)", TAG_REF_PREFIX, ARCHIVE_REF_PREFIX, AUDIT_REF,
-                  check=False)
-    here = dict(ln.split(" ", 1) for ln in cp.stdout.decode().splitlines() if " " in ln)
+    here = local_refs(TAG_REF_PREFIX, ARCHIVE_REF_PREFIX, AUDIT_REF, cwd=repo.root)
     return {r: here.get(r) for r in refs}
 
 
