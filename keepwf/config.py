@@ -9,6 +9,9 @@ default_env = "production"
 allow_python = false           # the `python` provider evaluates code: off unless enabled here
 bash_timeout = 60
 
+[hooks]
+pre_push_tests = false         # the pre-push hook runs the workflow tests (keepwf test)
+
 [env.production]
 branches = ["main", "master"]  # branches it may be deployed from; "*" = any (fnmatch patterns)
 approvals = 0                  # approvals of the exact blob by people other than the deployer
@@ -59,6 +62,7 @@ class Config:
     envs: dict[str, EnvConfig] = field(default_factory=lambda: {DEFAULT_ENV: EnvConfig(DEFAULT_ENV)})
     allow_python: bool = False
     bash_timeout: float = 60.0
+    pre_push_tests: bool = False  # the pre-push hook runs `keepwf test` (docs/incidents.md)
     source: str = "(defaults)"
 
     def env(self, name: str | None) -> EnvConfig:
@@ -75,6 +79,7 @@ class Config:
 _SECTIONS = {
     "keepwf": {"workflows": str, "default_env": str},
     "engine": {"allow_python": bool, "bash_timeout": (int, float)},
+    "hooks": {"pre_push_tests": bool},
 }
 _ENV_KEYS = {"branches": list, "approvals": int, "signed": bool, "push": bool, "promote_from": str, "min_runs": int,
              "min_success_rate": (int, float)}
@@ -134,6 +139,8 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         kw["allow_python"] = eng["allow_python"]
     if "bash_timeout" in eng:
         kw["bash_timeout"] = float(eng["bash_timeout"])
+    if "pre_push_tests" in data.get("hooks", {}):
+        kw["pre_push_tests"] = data["hooks"]["pre_push_tests"]
     envs: dict[str, EnvConfig] = {}
     for name, spec in data.get("env", {}).items():
         sec = f"env.{name}"

@@ -159,3 +159,33 @@ def test_chained_pre_push_gets_the_same_stdin(tmp_repo, tmp_path):
     cp = git_rc(tmp_repo, "push", "origin", f":refs/tags/{TAG}")
     assert cp.returncode != 0 and "legacy args: origin" in cp.stderr and "refusing to delete" in cp.stderr
     assert f"refs/tags/{TAG}" in seen.read_text()  # the legacy hook read the same ref lines keepwf did
+
+
+CASE_OK = """\
+alert: {name: DiskFull, severity: critical, source: [prometheus]}
+expect:
+  status: success
+  steps: {greet: ran}
+"""
+
+
+@pytest.mark.slow
+def test_pre_push_runs_workflow_tests_when_enabled(pair):
+    repo, origin = pair
+    repo.write("tests/hello-alert/greets.yml", CASE_OK.replace("greet: ran", "greet: skipped"))  # a wrong expectation
+    repo.commit("a test that fails")
+    cp = git_rc(repo, "push", "origin", "main")
+    assert cp.returncode == 0, cp  # off by default
+    cfg = (repo.path / "keepwf.toml").read_text()
+    repo.write("keepwf.toml", cfg + "\n[hooks]\npre_push_tests = true\n")
+    repo.commit("run workflow tests before every push")
+    cp = git_rc(repo, "push", "origin", "main")
+    assert cp.returncode != 0, cp
+    assert "workflow test failed: hello-alert › greets: steps.greet: expected skipped, got ran" in cp.stderr
+    assert "0 workflow test(s) passed, 1 failed" in cp.stderr
+    repo.write("tests/hello-alert/greets.yml", CASE_OK)
+    repo.commit("fix the test")
+    cp = git_rc(repo, "push", "origin", "main")
+    assert cp.returncode == 0, cp
+    assert "1 workflow test(s) passed" in cp.stderr
+    assert origin.git("rev-parse", "main") == repo.git("rev-parse", "HEAD")

@@ -218,3 +218,23 @@ def test_yaml_1_1_like_keep():
     """Keep reads files with PyYAML (YAML 1.1): `yes` is a boolean, `on:` a key True."""
     res = load_source(b"workflow:\n  id: wf\n  disabled: yes\n", "w.yml")
     assert res.docs[0].data["disabled"] is True
+
+
+@pytest.mark.parametrize("expr, why", [
+    ("x ==", "does not parse"),
+    ("1 +", "does not parse"),
+    ("'{{ alert.name }}' > 5", "orders a quoted template"),
+    ("5 <= '{{ alert.count }}'", "orders a quoted template"),
+])
+def test_if_that_keep_cannot_evaluate_is_a_warning(expr, why):
+    # Keep 0.54.2 skips such a step silently (asteval 1.0.6 leaves error_msg empty; issue 13, class 5)
+    found, res = check("  steps:\n" + step(extra=f'      if: "{expr}"\n'))
+    assert found == [("warning", "if-unevaluable", "workflow.steps[0].if")]
+    assert why in res.problems[0].message and "skips" in res.problems[0].message
+
+
+@pytest.mark.parametrize("expr", ["{{ alert.count }} > 5", "'{{ alert.name }}' == 'cpu'", "keep.len('{{ alert.name }}') > 5",
+                                  "{{ steps.s.results }}", "{{#alert.tags}}x{{/alert.tags}}", "'{{ a }}' > '{{ b }}'"])
+def test_if_that_can_evaluate_has_no_warning(expr):
+    found, _ = check("  steps:\n" + step(extra=f'      if: "{expr}"\n'))
+    assert [f for f in found if f[1] == "if-unevaluable"] == []

@@ -11,3 +11,7 @@ from keepwf.cli import hooks_cmd  # noqa: F401
 from keepwf.cli import reviews_cmd  # noqa: F401
 from keepwf.cli import verify_cmd  # noqa: F401
 from keepwf.cli import schema_cmd  # noqa: F401
+from keepwf.cli import incident_cmd  # noqa: F401
+from keepwf.cli import wftest_cmd  # noqa: F401
+from keepwf.cli import fmt_cmd  # noqa: F401
+from keepwf.cli import ui_cmd  # noqa: F401

@@ -40,30 +40,64 @@ def list_runs(
     drafts: Annotated[bool, typer.Option("--drafts", help="Draft runs (`keepwf run --draft`) instead of versions' runs.")] = False,
     limit: LimitOpt = 20,
     page: PageOpt = 1,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Then keep printing runs as they start and are recorded (Ctrl-C stops).")] = False,
     json_out: JsonOpt = False,
 ) -> int:
-    """Runs newest first across versions (all envs unless --env), filterable by version, status and time."""
+    """Runs newest first across versions (all envs unless --env), filterable by version, status and time.
+
+    With --follow, the table is followed by a line per run as it starts (in any process on this repository: run,
+    trigger, serve) and a row per run as it is recorded, until Ctrl-C (with --json: one JSON object per line)."""
     from keepwf import render
     from keepwf.render.runs import runs_table
     from keepwf.service.runs import list_runs as query
 
-    res = query(open_repo(), workflow, version=version, env=env, status=status, since=since, limit=limit, page=page, drafts=drafts)
-    render.show(res, json_out, runs_table)
+    repo = open_repo()
+    res = query(repo, workflow, version=version, env=env, status=status, since=since, limit=limit, page=page, drafts=drafts)
+    if follow and (version or status or drafts or page > 1):
+        raise UsageError("--follow follows every new run of the workflow/env; it does not combine with --version, "
+                         "--status, --drafts or --page", hint=f"keepwf runs {workflow or ''} --follow".replace("  ", " "))
+    render.show(res, json_out and not follow, runs_table)
+    if follow:
+        from keepwf.render.runs import followed
+        from keepwf.service.follow import follow_runs
+
+        try:
+            for kind, obj in follow_runs(repo, workflow, env):
+                followed(kind, obj, json_out)
+        except KeyboardInterrupt:
+            pass
     return 0
 
 
 @runs_app.command("show")
 def show(
     run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="A run id or a unique prefix of one.")],
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="If the run is still running (in another process), stream its steps until it is recorded.")] = False,
     json_out: JsonOpt = False,
 ) -> int:
-    """One run whole: version, trigger, inputs, every step with attempts, results, errors, logs."""
+    """One run whole: version, trigger, inputs, every step with attempts, results, errors, logs.
+
+    With --follow, a run still executing (keepwf run, trigger or serve in another process on this repository) is
+    streamed step by step as it goes, then shown whole once recorded."""
     from keepwf import render
+    from keepwf.model.runrecord import RunRecord
     from keepwf.render.runs import run_detail
     from keepwf.service.runs import show_run
 
-    rec = show_run(open_repo(), run_id)
-    render.show(rec, json_out, run_detail)
+    if not follow:
+        render.show(show_run(open_repo(), run_id), json_out, run_detail)
+        return 0
+    from keepwf.render.runs import followed
+    from keepwf.service.follow import follow_run
+
+    try:
+        for kind, obj in follow_run(open_repo(), run_id):
+            if kind == "run":
+                render.show(RunRecord(obj), json_out, run_detail)
+            else:
+                followed(kind, obj, json_out)
+    except KeyboardInterrupt:
+        pass
     return 0
 
 

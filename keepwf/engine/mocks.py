@@ -23,6 +23,7 @@ from typing import Any
 from keepwf.errors import UsageError
 
 _ENTRY_KEYS = {"result", "error", "responses"}
+HARMLESS = frozenset({"console", "mock"})  # providers a sealed mock set lets run: they only print or echo
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,11 @@ class MockResponse:
 
 class MockSet:
     def __init__(self, steps: dict | None = None, providers: dict | None = None, default: dict | None = None,
-                 source: str = "mocks"):
+                 source: str = "mocks", sealed: bool = False):
         self.source = source
+        # sealed (replays): ``default`` answers every provider that can reach the outside world, the ones keepwf runs
+        # itself included (http, webhook, bash, python…); only ``console`` and ``mock`` run for real
+        self.sealed = sealed
         self._steps = {str(k): self._entry(v, f"steps.{k}") for k, v in (steps or {}).items()}
         self._providers = {str(k): self._entry(v, f"providers.{k}") for k, v in (providers or {}).items()}
         self._default = self._entry(default, "default") if default is not None else None
@@ -64,7 +68,7 @@ class MockSet:
         return MockResponse(result=v.get("result"), error=None if err is None else str(err))
 
     @classmethod
-    def from_data(cls, data: Any, source: str = "mocks") -> "MockSet":
+    def from_data(cls, data: Any, source: str = "mocks", sealed: bool = False) -> "MockSet":
         if data is None:
             data = {}
         if not isinstance(data, dict):
@@ -78,7 +82,10 @@ class MockSet:
             if data.get(key) is not None and not isinstance(data[key], dict):
                 raise UsageError(f"{source}: {key}: must be a mapping of name → response",
                                  hint="see docs/mocks.md for the format")
-        return cls(data.get("steps"), data.get("providers"), data.get("default"), source)
+        default = data.get("default")
+        if sealed and default is None:  # sealed: nothing unmocked reaches the outside world
+            default = {"result": None}
+        return cls(data.get("steps"), data.get("providers"), default, source, sealed=sealed)
 
     @classmethod
     def parse(cls, text: str, source: str = "mocks") -> "MockSet":
@@ -112,7 +119,7 @@ class MockSet:
         elif provider_type in self._providers:
             key = "providers." + provider_type
             queue = self._providers[provider_type]
-        elif self._default is not None and not offline_capable:
+        elif self._default is not None and (not offline_capable or (self.sealed and provider_type not in HARMLESS)):
             key = "default"
             queue = self._default
         else:

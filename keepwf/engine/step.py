@@ -16,7 +16,7 @@ from keepwf.engine.providers.base import server_only_message
 from keepwf.engine.results import iso
 from keepwf.engine.secrets import resolve_step_config
 from keepwf.engine.shell import shell_escape, shlex_escape
-from keepwf.engine.template import RenderError, if_escape, strip_marks
+from keepwf.engine.template import RenderError, if_escape, step_parameter, strip_marks
 from keepwf.model.run import StepResult
 
 MAX_ITEM_ERRORS = 100  # per step in the record; the rest is counted
@@ -164,7 +164,12 @@ class StepRunner:
             if not expr and cond_aliases:  # Keep: a falsy if: (absent, "", false) means "all conditions"
                 expr = " and ".join("{{ " + a + " }} " for a in cond_aliases)
             if expr and str(expr).strip() != "":
-                ok, rendered_if = evaluate_if(str(expr), r, run.evaluator)
+                ok, rendered_if, ignored = evaluate_if(str(expr), r, run.evaluator)
+                if ignored:  # Keep skips silently; keepwf says why
+                    self._skip_reason = (f"if: {str(expr).strip()!r} could not be evaluated ({ignored}; rendered: "
+                                         f"{rendered_if!r}), which Keep treats as false")
+                    run.log(name, "warning", f"{kind} {name} skipped: {self._skip_reason}")
+                    return False
                 if not ok:
                     self._skip_reason = f"if: {str(expr).strip()!r} was false (rendered: {rendered_if!r})"
                     run.log(name, "info", f"{kind} {name} skipped: {self._skip_reason}")
@@ -224,7 +229,13 @@ class StepRunner:
                     return self.renderer.render_structure(with_, safe=False)
                 except RenderError:
                     return strip_marks(dict(with_))
-            return self.renderer.render_structure(with_, safe=True, escape_for=escape_for)
+            # Keep: a mapping {key, safe?, default?} at the top of a *step's* with: is a StepProviderParameter
+            spp = {k: p for k, v in with_.items() if kind == "step" and (p := step_parameter(v)) is not None}
+            out = self.renderer.render_structure({k: v for k, v in with_.items() if k not in spp}, safe=True,
+                                                 escape_for=escape_for)
+            for k, (key, strict, default) in spp.items():
+                out[k] = self.renderer.render(key, safe=strict and default is not None, default=default)
+            return {k: out[k] for k in with_} if spp else out
         except RenderError as e:
             keys = [k for k in e.missing_keys if k.startswith("secrets.")]
             if keys:

@@ -17,15 +17,16 @@ from typing import Any, Iterable
 
 SCHEMA_VERSION = 1
 STATUSES = ("success", "error", "skipped", "timeout", "cancelled")
-# Which runs count (success rates, promotion gates, rollback's default target; docs/runs.md "Which runs count"):
-# success vs error/timeout; skipped runs count as runs that did not fail; cancelled runs (Ctrl-C, SIGTERM, SIGHUP) and
-# trial runs (``"trial": true``: provider calls answered by --mock) are left out.
+# Which runs count (success rates, promotion gates, rollback's default target, `keepwf stats`; docs/runs.md "Which
+# runs count"): those that ran to a verdict — success vs error/timeout. Skipped runs (nothing ran), cancelled runs
+# (Ctrl-C, SIGTERM, SIGHUP) and trial runs (``"trial": true``: provider calls answered by --mock) are left out.
 FAILED_STATUSES = ("error", "timeout")
+COUNTED_STATUSES = ("success",) + FAILED_STATUSES
 
 
 def counts(rec: dict) -> bool:
     """Whether a run record counts towards its version's success rate (see above)."""
-    return rec.get("status") != "cancelled" and not rec.get("trial")
+    return rec.get("status") in COUNTED_STATUSES and not rec.get("trial")
 TRIGGERS = ("manual", "alert", "incident", "interval")
 # started: UTC ISO-8601 with microseconds, e.g. 2026-11-29T15:20:01.123456+00:00 (fixed width, sorts as text)
 STARTED_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")

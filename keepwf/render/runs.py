@@ -66,13 +66,18 @@ class Progress:
         if not self.enabled:
             return
         if ev.kind == "step_end":
-            extra = f" (attempt {ev.attempt})" if ev.attempt and ev.attempt > 1 else ""
-            segs = ["  ", _st(ev.status), f" {ev.step_kind} {ev.step} ", (f"{_ms(ev.duration_ms)}{extra}", "dim")]
-            if ev.message and ev.status == "error":
-                segs.append(f" — {ev.message}")
-            out(*segs, stderr=True)
+            out(*_step_end(ev), stderr=True)
         elif ev.kind == "log" and ev.message:
             out("    ", (f"{ev.step}:", "dim"), f" {ev.message}", stderr=True)
+
+
+def _step_end(ev) -> list:
+    """The line of a finished step or action: status, name, duration (attempt), error."""
+    extra = f" (attempt {ev.attempt})" if ev.attempt and ev.attempt > 1 else ""
+    segs = ["  ", _st(ev.status), f" {ev.step_kind} {ev.step} ", (f"{_ms(ev.duration_ms)}{extra}", "dim")]
+    if ev.message and ev.status == "error":
+        segs.append(f" — {ev.message}")
+    return segs
 
 
 def started(t) -> None:
@@ -164,3 +169,31 @@ def trigger_report(report, explain: bool) -> None:
                 out(f"    triggers[{m.index}] {m.type}: ", ("yes", "green") if m.matched else ("no", "dim"), f" — {m.reason}")
     if not report.verdicts:
         out((f"no workflow is deployed in {report.env}", "dim"))
+
+
+def followed(kind: str, obj: dict, as_json: bool) -> None:
+    """One line of `runs --follow` / `runs show --follow`: a run started, a progress event, a run recorded."""
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps({"event": kind, "data": obj}, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.flush()
+        return
+    if kind == "running":
+        ver = obj.get("version") or "draft"
+        out(("running", "cyan"), f" {obj.get('workflow')} {ver} in {obj.get('env')} · run {obj.get('run_id')} "
+            f"({obj.get('trigger')})")
+    elif kind == "event":
+        from types import SimpleNamespace
+
+        ev = SimpleNamespace(**{k: obj.get(k) for k in ("kind", "step", "step_kind", "index", "total", "status",
+                                                        "message", "duration_ms", "attempt")})
+        if ev.kind == "step_start":
+            out("  ", ("…", "dim"), f" {ev.step_kind} {ev.step}")
+        elif ev.kind == "step_end":
+            out(*_step_end(ev))
+        elif ev.kind == "log" and ev.message:
+            out("    ", (f"{ev.step}:", "dim"), f" {ev.message}")
+    elif kind == "run":
+        summary(obj)
+    sys.stdout.flush()

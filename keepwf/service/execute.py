@@ -10,6 +10,7 @@ appending the record run with those signals held back, so a ref is never left ha
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import threading
@@ -206,7 +207,7 @@ def held_signals():
 
 def build_record(t: Target, started, *, trigger: str, event: dict | None, result=None, interrupted: bool = False,
                  steps_so_far: list | None = None, inputs: dict | None = None, repo: Repo | None = None,
-                 trial: bool = False) -> dict[str, Any]:
+                 run_id: str | None = None, trial: bool = False) -> dict[str, Any]:
     """The run record of ``result`` — also the partial result of an interrupted run (``keepwf.engine.RunInterrupted``
     is recorded with status ``cancelled``, error ``interrupted``). Without a result (interrupted before the engine could finish one)
     the record holds ``steps_so_far`` and every input as ``***``; ``interrupted`` is kept for callers."""
@@ -221,7 +222,7 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
         trig["event"] = ev.get("event")
     user, host = _identity(repo) if repo is not None else ("unknown", "unknown")
     rec: dict[str, Any] = {
-        "started": format_started(started), "v": 1, "run_id": new_run_id(started),
+        "started": format_started(started), "v": 1, "run_id": run_id or new_run_id(started),
         "workflow": t.workflow, "env": t.env, "version": t.version, "commit": t.commit, "blob": t.blob, "tag": t.tag,
         "path": t.path, "draft": t.draft, "trigger": trig,
     }
@@ -248,8 +249,12 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
 
 def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | None = None, event_kind: str | None = None,
             inputs: dict | None = None, mocks=None, progress: Callable | None = None, config=None,
-            history_before: str | None = None) -> RunOutcome:
-    """Run the target with the engine and append its record (also when interrupted)."""
+            history_before: str | None = None, log_kind: str | None = "default", extra: dict | None = None) -> RunOutcome:
+    """Run the target with the engine and append its record (also when interrupted).
+
+    ``log_kind``: the run log the record goes to — ``"default"`` (``drafts`` for a draft, else ``runs``), ``"runs"``,
+    ``"drafts"``, or None (nothing recorded: bisect's trial runs). ``extra`` keys are added to the record
+    (``replay_of``)."""
     from keepwf.engine import RunInterrupted, RunOptions, run_workflow
     from keepwf.service.history import RunLogHistory
     from keepwf.store.runlog import RunLog
@@ -265,9 +270,16 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     seen: list = []
 
     open_step: list = []  # [event, monotonic start] of the step or action running now
+    if log_kind == "default":
+        log_kind = "drafts" if t.draft else "runs"
+    started = utcnow()
+    run_id = new_run_id(started)
+    live = _live(repo, run_id, t, started, trigger) if log_kind is not None else None
 
     def on_progress(ev):
         seen.append(ev)
+        if live is not None:
+            live.write(dataclasses.asdict(ev))
         kind = getattr(ev, "kind", None)
         if kind == "step_start":
             open_step[:] = [ev, time.monotonic()]
@@ -280,7 +292,6 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
                       providers_file=_providers_file(repo), mocks=mocks, history=RunLogHistory(repo, t.env, history_before),
                       allow_python=config.allow_python, bash_timeout=config.bash_timeout, progress=on_progress,
                       cwd=str(repo.root))
-    started = utcnow()
     result, interrupted = None, False
     try:
         with _sigterm_as_interrupt():
@@ -293,12 +304,25 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     try:
         with held_signals():  # a second Ctrl-C waits until the record is built and appended
             rec = build_record(t, started, trigger=trigger, event=event, result=result, interrupted=interrupted,
-                               steps_so_far=_steps_so_far(seen, open_step), inputs=inputs, repo=repo,
+                               steps_so_far=_steps_so_far(seen, open_step), inputs=inputs, repo=repo, run_id=run_id,
                                trial=mocks is not None)
-            RunLog(repo, "drafts" if t.draft else "runs").append(rec)
+            rec.update(extra or {})
+            if log_kind is not None:
+                RunLog(repo, log_kind).append(rec)
     except KeyboardInterrupt:
         interrupted = True
+    finally:
+        if live is not None:
+            live.close()
     return RunOutcome(rec, t, result, interrupted, seen)
+
+
+def _live(repo: Repo, run_id: str, t: Target, started, trigger: str):
+    """The window other processes follow while this run executes (``keepwf runs --follow``)."""
+    from keepwf.store.live import LiveRun
+
+    return LiveRun(repo, run_id, {"workflow": t.workflow, "env": t.env, "version": t.version, "draft": t.draft,
+                                  "started": format_started(started), "trigger": trigger})
 
 
 def _steps_so_far(seen: list, open_step: list) -> list[dict]:

@@ -3,8 +3,9 @@
 - pre-commit / pre-merge-commit: validate the *staged* workflow files (the index, never the working tree), with the
   staged ``keepwf.toml``; errors block, warnings are printed.
 - pre-push: refuse to delete or move a deploy tag that exists on the remote (except the deletions keepwf's audited
-  prune made, see ``service.prunetrust``); validate the workflows changed on the
-  pushed branches (read from the pushed commits).
+  prune made, see ``service.prunetrust``); validate the workflows changed on the pushed branches (read from the
+  pushed commits); with ``[hooks] pre_push_tests = true``, run the workflow tests (``keepwf test``, on the working
+  copy) and refuse the push when one fails.
 - pre-receive (bare repositories): refuse deploy-tag deletions (but a prune's) and moves server-side; the prune
   archive is write-once and the audit chain append-only.
 - post-checkout / post-merge: one line when checked-out workflows differ from what is deployed.
@@ -154,11 +155,13 @@ def pre_push(remote: str, url: str, stdin: str, cwd=None) -> HookOutcome:
                     f"deletion accepted); a deliberate exception: `{ALLOW_TAG_REWRITE}=1 git push ...`")
     out.notes += _foreign_new_tags([(r_ref, l_sha) for _l, l_sha, r_ref, r_sha in pushes
                                     if r_ref.startswith(TAG_PREFIX) and _is_zero(r_sha) and not _is_zero(l_sha)], cwd)
+    run_tests = False
     for _l_ref, l_sha, r_ref, r_sha in pushes:
         if _is_zero(l_sha) or not r_ref.startswith("refs/heads/"):
             continue
         cfg_blob = gitcli.read_objects([f"{l_sha}:{CONFIG_FILE}"], cwd)[f"{l_sha}:{CONFIG_FILE}"]
         config = _config(cfg_blob, f"{CONFIG_FILE} (in {l_sha[:12]})")
+        run_tests = run_tests or config.pre_push_tests
         if not _is_zero(r_sha) and gitcli.rev_exists(r_sha, cwd):
             paths = gitcli.changed_between(r_sha, l_sha, cwd, gitcli.WORKFLOW_PATHSPECS)
         else:
@@ -171,7 +174,27 @@ def pre_push(remote: str, url: str, stdin: str, cwd=None) -> HookOutcome:
         if out.code and not before:
             out.refusals.append(f"{r_ref.removeprefix('refs/heads/')}: workflows in {l_sha[:12]} do not validate")
             out.hint = out.hint or "fix them in a new commit and push again (git push --no-verify skips every check)"
+    if run_tests and not out.code:
+        _workflow_tests(out, cwd)
     return out
+
+
+def _workflow_tests(out: HookOutcome, cwd) -> None:
+    """``keepwf test`` on the working copy (only when enabled: it loads the engine)."""
+    from pathlib import Path
+
+    from keepwf.service.wftests import run_tests
+    from keepwf.store.repo import Repo
+
+    report = run_tests(Repo.discover(Path(cwd or os.getcwd())), [])
+    for c in report.cases:
+        if not c.ok:
+            out.refusals.append(f"workflow test failed: {c.workflow} › {c.name}: {(c.error or c.failures[0])}")
+    out.notes.append(f"keepwf pre-push: {len(report.cases) - report.failed} workflow test(s) passed"
+                     + (f", {report.failed} failed" if report.failed else ""))
+    if report.failed:
+        out.code = 1
+        out.hint = "keepwf test shows every failure; fix and push again (git push --no-verify skips every check)"
 
 
 def _foreign_new_tags(new_tags: list[tuple[str, str]], cwd) -> list[str]:

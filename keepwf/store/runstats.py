@@ -12,7 +12,7 @@ import os
 
 from keepwf.model.runrecord import FAILED_STATUSES, counts, decode_line
 
-CACHE = "keepwf/run-stats.v2.json"  # v2: cancelled and trial runs counted apart
+CACHE = "keepwf/run-stats.v2.json"  # v2: skipped, cancelled and trial runs counted apart
 
 
 def _load(repo) -> dict:
@@ -34,9 +34,9 @@ def _save(repo, data: dict) -> None:
 
 
 def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
-    """``{ref: {"runs", "failed", "success", "cancelled", "trial", "last_started", "last_status", "last_error"}}`` for
-    the given ``{ref: tip sha}``. ``runs``/``failed``/``success`` are the runs that count (not cancelled, not trial:
-    ``model.runrecord.counts``); ``last_*`` is the newest run of any kind, ``last_error`` the newest counted failure
+    """``{ref: {"runs", "failed", "success", "skipped", "cancelled", "trial", "last_started", "last_status",
+    "last_error"}}`` for the given ``{ref: tip sha}``. ``runs``/``failed``/``success`` are the runs that count
+    (``model.runrecord.counts``: a verdict, not a trial); ``last_*`` is the newest run of any kind, ``last_error`` the newest counted failure
     (``{"started", "run_id", "error"}``)."""
     import pygit2
 
@@ -49,7 +49,7 @@ def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
         if entry and entry.get("tip") == tip:
             out[ref] = entry
             continue
-        base = {"runs": 0, "failed": 0, "success": 0, "cancelled": 0, "trial": 0, "last_started": None,
+        base = {"runs": 0, "failed": 0, "success": 0, "skipped": 0, "cancelled": 0, "trial": 0, "last_started": None,
                 "last_status": None, "last_error": None}
         walker = pg.walk(pygit2.Oid(hex=tip), pygit2.enums.SortMode.NONE)
         if entry and entry.get("tip") and entry["tip"] in pg:
@@ -67,7 +67,8 @@ def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
             if base["last_started"] is None or rec["started"] > base["last_started"]:
                 base["last_started"], base["last_status"] = rec["started"], st
             if not counts(rec):
-                base["trial" if rec.get("trial") else "cancelled"] += 1
+                kind = "trial" if rec.get("trial") else "cancelled" if st == "cancelled" else "skipped"
+                base[kind] += 1
                 continue
             base["runs"] += 1
             if st == "success":

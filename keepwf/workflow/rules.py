@@ -6,6 +6,7 @@ import re
 
 from keepwf.config import valid_ref_component
 from keepwf.workflow import keys as K
+from keepwf.workflow import templates as T
 from keepwf.workflow import yamlnodes as yn
 from keepwf.workflow.checker import Checker, did_you_mean, join
 from keepwf.workflow.loader import LIST_KEYS, SINGLE_KEYS, Parsed
@@ -213,6 +214,11 @@ def check_item(c: Checker, item, ypath: str, scope: Scope) -> None:
         v = yn.get(item, key)
         if v is not None:
             check_templates(c, v, join(ypath, key), scope)
+    v = yn.get(item, "if")
+    why = T.if_problem(v.value) if v is not None and yn.is_str(v) else None
+    if why:
+        c.warn(v, join(ypath, "if"), f"if: {why}; Keep skips the {kind} silently, keepwf skips it with a warning",
+               "fix the expression (keepwf run shows the rendered text in the skip reason)", "if-unevaluable")
     v = yn.get(item, "vars")
     if v is not None:
         check_templates(c, v, join(ypath, "vars"), scope, parens=False)
