@@ -11,9 +11,9 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
+from keepwf.model.runrecord import counts
 from keepwf.store.repo import Repo
 
-from keepwf.model.runrecord import counts
 MAX_RUNS = 100_000
 
 
