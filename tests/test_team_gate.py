@@ -120,3 +120,20 @@ def test_a_gate_can_be_forced_with_a_reason_that_audit_shows(tmp_path):
     assert "Keepwf-Forced: gate\nKeepwf-Force-Reason: hotfix, staging is down" in a.git("cat-file", "-p", "keepwf/production/pager/v1")
     line = a.cli("audit", "--env", "production").out.splitlines()[1]
     assert "promote from staging/v1, forced: gate" in line and "hotfix, staging is down" in line
+
+
+def test_the_kill_switch_is_never_held_back_by_promote_from(tmp_repo):
+    r = tmp_repo
+    r.write("keepwf.toml", '[env.production]\npromote_from = "staging"\n\n[env.staging]\n')
+    r.write("workflows/pager.yml", PAGER.format(what="pager", command="true"))
+    r.commit("pager, production fed by staging")
+    assert r.cli("deploy", "pager", "--env", "staging").code == 0
+    assert r.cli("promote", "pager", "--to", "production").code == 0
+    r.write("workflows/pager.yml", PAGER.format(what="pager, edited", command="true"))
+    r.commit("edit")
+    res = r.cli("deploy", "pager", "--env", "production")
+    assert res.code == 3 and "✗ promote" in res.out
+    r.git("reset", "-q", "--hard", "HEAD~1")
+    res = r.cli("disable", "pager", "-m", "pages on every flap")
+    assert res.code == 0, res
+    assert "created keepwf/production/pager/v2" in res.out

@@ -66,7 +66,9 @@ def _changed(drafts: cat.Catalog, deployed: dict, env: str) -> list[str]:
 
 def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False, env: str | None = None,
            message: str | None = None, dry_run: bool = False, commit_first: bool = False,
-           force: bool = False) -> DeployResult:
+           force: bool = False, kill_switch: bool = False) -> DeployResult:
+    """``kill_switch``: ``keepwf disable``/``enable`` deploying Keep's ``disabled:`` switch — never held back by the
+    redeploy guard or ``promote_from`` (stopping a workflow must always work; it has its own reason)."""
     from keepwf.service import guards
 
     env_cfg = config.env(env)
@@ -211,7 +213,7 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
                                 f"purpose: keepwf rollback {behind[0].workflow} --env {env} --to REF"))
 
     # 6c. content a rollback took back is not redeployed silently (--force -m REASON does, and says so in the tag)
-    for item in res.created:
+    for item in [] if kill_switch else res.created:
         line = guards.redeploy_check(repo, item.workflow, env, item.blob, reason, f"keepwf deploy {item.workflow} --env {env}")
         if line is not None:
             checks.append(line)
@@ -219,7 +221,7 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
                 item.version = item.version.with_(forced="redeploy", force_reason=reason.strip().splitlines()[0][:200])
 
     # 6d. an env fed by promotion ([env.X] promote_from) takes no plain deploy
-    if env_cfg.promote_from and res.created:
+    if env_cfg.promote_from and res.created and not kill_switch:
         checks.append(CheckItem("promote", "fail", f"{env} is deployed by promotion from {env_cfg.promote_from} "
                                 f"(promote_from in keepwf.toml), not by deploy",
                                 hint=f"keepwf deploy {' '.join(i.workflow for i in res.created)} --env "
