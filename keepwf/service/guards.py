@@ -30,24 +30,35 @@ def force_reason(force: bool, message: str | None, command: str) -> str | None:
     return message
 
 
-def rolled_back(versions: list[Version], blob: str) -> tuple[Version, Version] | None:
-    """``(the version that held blob, the rollback that replaced it)`` when the newest word on ``blob`` in these
-    versions (newest first) is a rollback away from it; None when it was never rolled back or was put back since."""
-    trusted = [v for v in versions if v.trusted]
-    by_label = {v.label: v for v in trusted}
-    for v in trusted:
-        if v.blob == blob:
-            return None
-        if v.action == "rollback" and v.rollback_of:
-            was = by_label.get(v.rollback_of)
-            if was is not None and was.blob == blob:
-                return was, v
+def rolled_back(repo: Repo, wf: str, env: str, blob: str) -> tuple[Version, Version] | None:
+    """``(the version that held blob, the rollback that replaced it)`` when the newest word on ``blob`` among the
+    env's versions (newest first, pruned ones included) is a rollback away from it; None when it was never rolled
+    back or was put back since. Tags are first read by their trailers alone; the versions that decide are then read
+    in full, and only versions keepwf trusts decide."""
+    from keepwf.model.version import T_ACTION, T_BLOB, T_ROLLBACK_OF, parse_number
+    from keepwf.service.versions import numbered_refs
+    from keepwf.store import tags
+
+    refs = numbered_refs(repo, wf, env)
+    by_number = dict(refs)
+    for _n, ref in refs:
+        t = tags.read_trailers(repo, ref)
+        if t.get(T_BLOB) == blob:
+            v = tags.read_version(repo, ref)
+            if v is not None and v.trusted:
+                return None
+        if t.get(T_ACTION) == "rollback" and (of := parse_number(t.get(T_ROLLBACK_OF) or "")) in by_number:
+            if tags.read_trailers(repo, by_number[of]).get(T_BLOB) != blob:
+                continue
+            rb, was = tags.read_version(repo, ref), tags.read_version(repo, by_number[of])
+            if rb is not None and was is not None and rb.trusted and was.trusted:
+                return was, rb
     return None
 
 
 def redeploy_check(repo: Repo, wf: str, env: str, blob: str, reason: str | None, command: str) -> CheckItem | None:
     """The ``redeploy`` checklist line (None when the content was never rolled back in ``env``)."""
-    hit = rolled_back(list_versions(repo, wf, env, include_pruned=True), blob)
+    hit = rolled_back(repo, wf, env, blob)
     if hit is None:
         return None
     was, rb = hit

@@ -102,14 +102,14 @@ def attach_runs(repo: Repo, rows: list[WorkflowStatus]) -> None:
     """LAST RUNS: ``EnvStatus.last_runs`` = the newest runs of the deployed version (run dicts, newest first).
     HEALTH: ``EnvStatus.health`` = the deployed version's counted runs, success rate and last error (docs/runs.md,
     "Which runs count") — like Argo CD's app health, where people look."""
-    from keepwf.service.runs import last_runs, version_run_stats
+    from keepwf.service.runs import deployed_run_stats, last_runs
 
+    stats = deployed_run_stats(repo, [st.deployed for row in rows for st in row.envs if st.deployed is not None])
     for row in rows:
         for st in row.envs:
             if st.deployed is not None:
                 st.last_runs = last_runs(repo, row.workflow, st.env, st.deployed.label)
-                stats = version_run_stats(repo, row.workflow, st.env, [st.deployed]).get(st.deployed.label) or {}
-                st.health = health(st.deployed.label, stats)
+                st.health = health(st.deployed.label, stats.get((st.env, row.workflow)) or {})
 
 
 def health(label: str, stats: dict) -> dict:

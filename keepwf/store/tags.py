@@ -168,6 +168,19 @@ def read_version(repo: Repo, ref: str) -> Version | None:
     )
 
 
+def read_trailers(repo: Repo, ref: str) -> dict[str, str]:
+    """The ``Keepwf-*`` trailers of the tag a ref points at, read from the tag object alone (no commit or tree read:
+    a fast first pass; ``read_version`` is the check of trust). {} for a vanished ref or a lightweight tag."""
+    pygit2 = _pygit2()
+    try:
+        obj = repo.pg[repo.pg.references[ref].target]
+    except KeyError:
+        return {}
+    if not isinstance(obj, pygit2.Tag):
+        return {}
+    return parse_message(obj.message or "")[1]
+
+
 def _blob_mismatch(commit, path: str, blob: str) -> str | None:
     """Why the commit a tag points at does not hold the file its trailers name (a tag moved or made by hand with
     copied trailers), or None. A commit whose tree cannot be read (shallow clone) is not held against the tag."""
