@@ -118,6 +118,9 @@ def test_replay_record_as_run_counts(incident):
     assert res.code == 0
     runs = r.cli("runs", "db-alert", "--version", "v2", "--json").json()["runs"]
     assert runs[0]["replay_of"] == bad["run_id"] and len(runs) == 2
+    assert "trial" not in runs[0] and runs[1]["trial"] is True  # recorded as a run: it counts; the --mock run does not
+    hist = r.cli("history", "db-alert", "--json").json()
+    assert next(v for v in hist["versions"] if v["version"] == "v2")["runs"]["runs"] == 1
 
 
 def test_replay_refuses_contradictory_options(incident):

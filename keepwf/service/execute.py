@@ -249,12 +249,14 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
 
 def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | None = None, event_kind: str | None = None,
             inputs: dict | None = None, mocks=None, progress: Callable | None = None, config=None,
-            history_before: str | None = None, log_kind: str | None = "default", extra: dict | None = None) -> RunOutcome:
+            history_before: str | None = None, log_kind: str | None = "default", extra: dict | None = None,
+            trial: bool | None = None) -> RunOutcome:
     """Run the target with the engine and append its record (also when interrupted).
 
     ``log_kind``: the run log the record goes to — ``"default"`` (``drafts`` for a draft, else ``runs``), ``"runs"``,
     ``"drafts"``, or None (nothing recorded: bisect's trial runs). ``extra`` keys are added to the record
-    (``replay_of``)."""
+    (``replay_of``). ``trial`` (default: ``mocks`` were given) marks the record as a trial run, left out of success
+    rates and gates (docs/runs.md, "Which runs count")."""
     from keepwf.engine import RunInterrupted, RunOptions, run_workflow
     from keepwf.service.history import RunLogHistory
     from keepwf.store.runlog import RunLog
@@ -305,7 +307,7 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
         with held_signals():  # a second Ctrl-C waits until the record is built and appended
             rec = build_record(t, started, trigger=trigger, event=event, result=result, interrupted=interrupted,
                                steps_so_far=_steps_so_far(seen, open_step), inputs=inputs, repo=repo, run_id=run_id,
-                               trial=mocks is not None)
+                               trial=(mocks is not None) if trial is None else trial)
             rec.update(extra or {})
             if log_kind is not None:
                 RunLog(repo, log_kind).append(rec)
