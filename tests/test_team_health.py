@@ -18,7 +18,7 @@ FLAKY = """workflow:
       provider:
         type: bash
         with:
-          command: "{{ inputs.cmd }}"
+          command: "{{{ inputs.cmd }}}"
 """
 
 

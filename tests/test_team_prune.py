@@ -98,3 +98,21 @@ def test_the_archive_is_write_once_and_the_audit_chain_append_only(team):
     assert server_refs(bare, arch) == [arch]
     assert subprocess.run(["git", "-C", str(bare), "rev-parse", "refs/keepwf/audit"], capture_output=True,
                           text=True).stdout.strip() == tip
+
+
+@pytest.mark.slow
+def test_a_restore_propagates_too_and_a_pruned_again_version_as_well(team):
+    bare, cl = team
+    a, b = cl["alice"], cl["bob"]
+    assert a.cli("prune", "pager", "--keep", "1").code == 0 and a.cli("sync").code == 0
+    assert b.cli("sync").code == 0
+    res = b.cli("prune", "--restore", "pager", "v1", "-m", "the auditors want it")
+    assert res.code == 0, res
+    res = b.cli("sync")  # the archive deletion passes the server's pre-receive: a restore recorded on the chain
+    assert res.code == 0, res
+    assert server_refs(bare, TAGS) == [TAGS + f"v{n}" for n in (1, 2, 3)]
+    assert server_refs(bare, "refs/keepwf/archive/") == []
+    assert a.cli("sync").code == 0 and "keepwf/production/pager/v1" in _tags(a)
+    # pruned again: the newest record is a prune again, so the tag deletion is accepted once more
+    assert a.cli("prune", "pager", "--keep", "1").code == 0
+    assert a.cli("sync").code == 0 and server_refs(bare, TAGS) == [TAGS + "v2", TAGS + "v3"]

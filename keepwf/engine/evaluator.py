@@ -129,12 +129,12 @@ def evaluate_if(template: str, renderer: Renderer, ev: SafeEval) -> tuple[bool, 
     value, err, hard = _eval_twice(ev, str(rendered))
     if err is not None:
         if hard and quoted == template:
-            raise ConditionError(f"Failed to evaluate if condition {template!r} (rendered: {str(rendered)[:200]!r}): {err}")
+            raise ConditionError(f"Failed to evaluate if condition {template!r} (rendered: {str(rendered)!r}): {err}")
         rendered = renderer.render(template, safe=False, in_if=True)
         value, err, hard = _eval_twice(ev, str(rendered))
         if err is not None:
             if hard:
-                raise ConditionError(f"Failed to evaluate if condition {template!r} (rendered: {str(rendered)[:200]!r}): {err}")
+                raise ConditionError(f"Failed to evaluate if condition {template!r} (rendered: {str(rendered)!r}): {err}")
             return False, str(rendered), err
     return bool(value), str(rendered), None
 

@@ -7,11 +7,13 @@ the deletion of the remote's live tag together. So a deletion of ``refs/tags/kee
 when, once the push is done,
 
 1. ``refs/keepwf/archive/X`` points at O itself (the version lives on, same tag object), and
-2. the audit chain holds a prune record naming X and the commit O points at.
+2. the audit chain's newest prune-or-restore record of X is a prune naming the commit O points at.
 
 Anything else (a hand-made ``git push origin :refs/tags/keepwf/...``, an archive ref without its prune record) is
 refused by the pre-push and pre-receive hooks. The archive and the audit chain are themselves write-once: the
-pre-receive hook refuses to delete or move an archive ref and to rewind or delete the audit chain.
+pre-receive hook refuses to move an archive ref, to delete one except for a ``keepwf prune --restore`` propagating
+(the live tag holds the same object again and the newest record is a restore), and to rewind or delete the audit
+chain.
 
 Reads go through the git CLI (``store.gitcli``): inside ``pre-receive`` the pushed objects are only visible to git
 commands (the quarantine environment git sets up), not to libgit2.
@@ -24,29 +26,34 @@ from keepwf.store import gitcli
 
 PRUNED_TRAILER = "Keepwf-Pruned: "
 PRUNE_ACTION = "Keepwf-Action: prune"
+RESTORED_TRAILER = "Keepwf-Restored: "  # keepwf prune --restore: the version is live again
+RESTORE_ACTION = "Keepwf-Action: restore"
 
 
 def _zero(sha: str) -> bool:
     return not sha.strip("0")
 
 
-def prune_records(tip: str | None, cwd=None) -> set[tuple[str, str]]:
-    """``{(name, commit)}`` of every version the audit chain ending at ``tip`` records as pruned (name = ``env/wf/vN``)."""
+def newest_records(tip: str | None, cwd=None) -> dict[str, tuple[str, str]]:
+    """``{name: (kind, commit)}``: per version (``env/wf/vN``) the newest prune or restore record on the audit chain
+    ending at ``tip`` (kind ``prune`` or ``restore``; newest by commit time, children before parents)."""
     if not tip or _zero(tip):
-        return set()
-    cp = gitcli.git("log", "--format=%B%x00", tip, cwd=cwd, check=False)
+        return {}
+    cp = gitcli.git("log", "--date-order", "--format=%B%x00", tip, cwd=cwd, check=False)
     if cp.returncode != 0:
-        return set()
-    out: set[tuple[str, str]] = set()
+        return {}
+    out: dict[str, tuple[str, str]] = {}
     for msg in cp.stdout.decode("utf-8", "replace").split("\0"):
         lines = msg.strip("\n").splitlines()
-        if PRUNE_ACTION not in lines:
+        kind = "prune" if PRUNE_ACTION in lines else "restore" if RESTORE_ACTION in lines else None
+        if kind is None:
             continue
+        trailer = PRUNED_TRAILER if kind == "prune" else RESTORED_TRAILER
         for ln in lines:
-            if ln.startswith(PRUNED_TRAILER):
-                parts = ln[len(PRUNED_TRAILER):].split()
+            if ln.startswith(trailer):
+                parts = ln[len(trailer):].split()
                 if len(parts) == 2:
-                    out.add((parts[0], parts[1]))
+                    out.setdefault(parts[0], (kind, parts[1]))
     return out
 
 
@@ -72,7 +79,7 @@ def untrusted_deletions(deletions: list[tuple[str, str]], archive: dict[str, str
     push."""
     if not deletions:
         return []
-    records = prune_records(audit_tip, cwd)
+    records = newest_records(audit_tip, cwd)
     peeled = _peel([old for _ref, old in deletions], cwd)
     out = []
     for ref, old in deletions:
@@ -80,7 +87,7 @@ def untrusted_deletions(deletions: list[tuple[str, str]], archive: dict[str, str
         arch = ARCHIVE_REF_PREFIX + name
         if archive.get(arch) != old:
             out.append((ref, f"{arch} does not hold this tag (keepwf prune archives a tag before deleting it)"))
-        elif peeled.get(old) is None or (name, peeled[old]) not in records:
+        elif peeled.get(old) is None or records.get(name) != ("prune", peeled[old]):
             out.append((ref, f"{AUDIT_REF} has no prune record of {name} (keepwf prune records every version it prunes)"))
     return out
 
@@ -110,12 +117,29 @@ def audit_after(updates: list[tuple[str, str, str]], cwd=None) -> str | None:
 
 
 def record_refusals(updates: list[tuple[str, str, str]], cwd=None) -> list[str]:
-    """Server side: an archive ref is write-once, the audit chain only grows (fast-forward)."""
+    """Server side: an archive ref is never moved, and deleted only by a restore propagating (``keepwf prune
+    --restore``: the live tag holds the same object again and the newest record of that version is a restore); the
+    audit chain only grows (fast-forward)."""
     out = []
+    arch_dels = [(ref, old) for ref, old, new in updates
+                 if ref.startswith(ARCHIVE_REF_PREFIX) and not _zero(old) and _zero(new)]
+    restorable: set[str] = set()
+    if arch_dels:
+        tags_after = local_refs(TAG_REF_PREFIX, cwd=cwd)
+        for ref, _old, new in updates:
+            if ref.startswith(TAG_REF_PREFIX):
+                tags_after[ref] = new
+        records = newest_records(audit_after(updates, cwd), cwd)
+        peeled = _peel([old for _ref, old in arch_dels], cwd)
+        for ref, old in arch_dels:
+            name = ref[len(ARCHIVE_REF_PREFIX):]
+            if tags_after.get(TAG_REF_PREFIX + name) == old and peeled.get(old) and records.get(name) == ("restore", peeled[old]):
+                restorable.add(ref)
     for ref, old, new in updates:
-        if ref.startswith(ARCHIVE_REF_PREFIX) and not _zero(old) and old != new:
+        if ref.startswith(ARCHIVE_REF_PREFIX) and not _zero(old) and old != new and ref not in restorable:
             verb = "delete" if _zero(new) else "move"
-            out.append(f"refusing to {verb} pruned version {ref}: the archive of pruned versions is write-once")
+            out.append(f"refusing to {verb} pruned version {ref}: the archive of pruned versions is write-once "
+                       "(only `keepwf prune --restore`, recorded on the audit chain, takes a version out of it)")
         elif ref == AUDIT_REF and not _zero(old) and old != new:
             if _zero(new):
                 out.append(f"refusing to delete {AUDIT_REF}: the audit chain is append-only")

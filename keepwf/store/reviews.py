@@ -83,8 +83,18 @@ def append(repo: Repo, target: str, line: str, *, ref: str = REVIEWS_REF, attemp
 def append_many(repo: Repo, items: list[tuple[str, str]], *, ref: str = REVIEWS_REF, attempts: int = 60) -> None:
     """Append each ``(target, line)`` to the note of object ``target`` on ``ref`` in ONE commit and one
     compare-and-swap update of the ref (all or none), safely under concurrent writers."""
-    pygit2 = _pygit2()
+    from keepwf.store.reftx import writer_lock
+    from keepwf.store.tags import lock_wait
+
     name, email = identity(repo)
+    with writer_lock(repo, [ref], wait=lock_wait()):  # clears the lock a killed `git update-ref` left on the ref
+        _append_locked(repo, items, ref, attempts, name, email)
+
+
+def _append_locked(repo: Repo, items: list[tuple[str, str]], ref: str, attempts: int, name: str, email: str) -> None:
+    from keepwf.store.reftx import clear_stale
+
+    pygit2 = _pygit2()
     for attempt in range(attempts):
         old = _ref_target(repo, ref)
         tree = repo.pg[old].peel(pygit2.Tree) if old else None
@@ -101,6 +111,7 @@ def append_many(repo: Repo, items: list[tuple[str, str]], *, ref: str = REVIEWS_
         cp = repo.git("update-ref", "-m", "keepwf: review", ref, str(commit), old or "", check=False)
         if cp.returncode == 0:
             return
+        clear_stale(repo, [ref])  # a git process killed while holding the ref's lock (removed once it is stale)
         time.sleep(random.uniform(0.005, 0.03) * (1 + min(attempt, 10)))
     raise StateError(
         f"could not record the review: {ref} kept changing under {attempts} attempts (many concurrent writers?)",

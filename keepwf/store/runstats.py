@@ -11,8 +11,10 @@ import json
 import os
 
 from keepwf.model.runrecord import FAILED_STATUSES, counts, decode_line
+from keepwf.model.runtrust import untrusted_reason
 
 CACHE = "keepwf/run-stats.v2.json"  # v2: skipped, cancelled and trial runs counted apart
+CHECKED = 1  # counts leave out untrusted records (entries without it are recounted)
 
 
 def _load(repo) -> dict:
@@ -40,17 +42,24 @@ def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
     (``{"started", "run_id", "error"}``)."""
     import pygit2
 
+    from keepwf.store.runguard import EMPTY_TREE, check_chain_commit
+
     pg = repo.pg
     cache = _load(repo)
     changed = False
     out = {}
     for ref, tip in refs.items():
         entry = cache.get(ref)
+        if entry and entry.get("checked") != CHECKED:  # counted by a keepwf that did not leave out untrusted records
+            entry = None
         if entry and entry.get("tip") == tip:
             out[ref] = entry
             continue
         base = {"runs": 0, "failed": 0, "success": 0, "skipped": 0, "cancelled": 0, "trial": 0, "last_started": None,
-                "last_status": None, "last_error": None}
+                "last_status": None, "last_error": None, "checked": CHECKED}
+        parts = ref.split("/")[3:]
+        chain = tuple(parts) if len(parts) == 3 else None
+        check_chain_commit(pg, ref, pygit2.Oid(hex=tip))
         walker = pg.walk(pygit2.Oid(hex=tip), pygit2.enums.SortMode.NONE)
         if entry and entry.get("tip") and entry["tip"] in pg:
             try:
@@ -60,9 +69,11 @@ def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
             except (pygit2.GitError, ValueError):
                 pass
         for c in walker:
+            if str(c.tree_id) != EMPTY_TREE:  # a chain pointed at a tree or code commit: refused, naming the ref
+                check_chain_commit(pg, ref, c.id)
             rec = decode_line(c.message)
-            if rec is None:
-                continue
+            if rec is None or untrusted_reason(rec, recorded_at=c.commit_time, chain=chain) is not None:
+                continue  # not a run, or a record keepwf did not write (keepwf.model.runtrust): never counted
             st = rec.get("status")
             if base["last_started"] is None or rec["started"] > base["last_started"]:
                 base["last_started"], base["last_status"] = rec["started"], st

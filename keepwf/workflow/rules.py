@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from keepwf.config import valid_ref_component
+from keepwf.config import MAX_ID_LEN, valid_ref_component
 from keepwf.workflow import keys as K
 from keepwf.workflow import templates as T
 from keepwf.workflow import yamlnodes as yn
@@ -116,7 +116,10 @@ def _check_id(c: Checker, node, prefix: str) -> None:
                 f'quote it: id: "{idnode.value}"', "missing-id")
         return
     wid = str(yn.scalar(idnode))
-    if not valid_ref_component(wid):
+    if len(wid) > MAX_ID_LEN:
+        c.error(idnode, join(prefix, "id"), f"workflow id is {len(wid)} characters long; at most {MAX_ID_LEN} are allowed "
+                "(it names files under .git/refs: longer names fail there)", f"shorten it, e.g. id: {slug(wid)[:40]}", "bad-id")
+    elif not valid_ref_component(wid):
         c.error(idnode, join(prefix, "id"), f"workflow id {wid!r} cannot be used in a git ref name (deploy tags are keepwf/<env>/<id>/vN)",
                 f"use letters, digits, '-', '_' and '.', e.g. id: {slug(wid)}", "bad-id")
 
