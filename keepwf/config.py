@@ -9,6 +9,10 @@ default_env = "production"
 allow_python = false           # the `python` provider evaluates code: off unless enabled here
 bash_timeout = 60
 allow_private_network = false  # http/webhook may reach loopback/private addresses (never link-local/metadata)
+query_timeout = 30             # seconds for a database/metrics query (postgres, mysql, prometheus, …)
+
+[validate]
+ignore = ["offline-provider"]  # warning codes (shown as warning[code]) left out everywhere; errors always count
 
 [hooks]
 pre_push_tests = false         # the pre-push hook runs the workflow tests (keepwf test)
@@ -68,6 +72,8 @@ class Config:
     envs: dict[str, EnvConfig] = field(default_factory=lambda: {DEFAULT_ENV: EnvConfig(DEFAULT_ENV)})
     allow_python: bool = False
     bash_timeout: float = 60.0
+    query_timeout: float = 30.0
+    validate_ignore: tuple[str, ...] = ()  # warning codes left out of every validation
     pre_push_tests: bool = False  # the pre-push hook runs `keepwf test` (docs/incidents.md)
     allow_private_network: bool = False
     source: str = "(defaults)"
@@ -85,7 +91,9 @@ class Config:
 
 _SECTIONS = {
     "keepwf": {"workflows": str, "default_env": str},
-    "engine": {"allow_python": bool, "bash_timeout": (int, float), "allow_private_network": bool},
+    "engine": {"allow_python": bool, "bash_timeout": (int, float), "allow_private_network": bool,
+               "query_timeout": (int, float)},
+    "validate": {"ignore": list},
     "hooks": {"pre_push_tests": bool},
 }
 _ENV_KEYS = {"branches": list, "approvals": int, "signed": bool, "canary": dict, "keep_versions": int, "push": bool,
@@ -156,6 +164,14 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         kw["bash_timeout"] = t
     if "allow_private_network" in eng:
         kw["allow_private_network"] = eng["allow_private_network"]
+    if "query_timeout" in eng:
+        if not 0 < eng["query_timeout"] <= 86400:
+            raise _bad(source, text, "engine", "query_timeout", "must be between 0 and 86400 seconds")
+        kw["query_timeout"] = float(eng["query_timeout"])
+    ignore = data.get("validate", {}).get("ignore", [])
+    if not all(isinstance(c, str) and re.fullmatch(r"[a-z][a-z0-9-]*", c) for c in ignore):
+        raise _bad(source, text, "validate", "ignore", 'must be a list of warning codes, e.g. ["offline-provider"]')
+    kw["validate_ignore"] = tuple(ignore)
     if "pre_push_tests" in data.get("hooks", {}):
         kw["pre_push_tests"] = data["hooks"]["pre_push_tests"]
     base_canary = _canary_policy(data.get("canary", {}), None, source, text, "canary")

@@ -27,7 +27,8 @@ class KeepwfError(Exception):
             self.exit_code = exit_code
 
     def to_dict(self) -> dict:
-        return {"error": self.message, "hint": self.hint, "exit_code": self.exit_code}
+        """The error under ``--json`` (the one shape, also printed by the CLI's error boundary on stdout)."""
+        return {"error": self.message, "hint": self.hint, "exit": self.exit_code}
 
 
 class CheckFailed(KeepwfError):

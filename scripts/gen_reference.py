@@ -19,7 +19,8 @@ Generated from the CLI by `scripts/gen_reference.py` — do not edit by hand.
 
 Global options go before or after the command, like git: `-C PATH` (run as if started in PATH), `--debug` (show
 the traceback of any error), `--version`. Every read command takes `--json`: machine output on stdout, nothing
-else there. Version references (`REF`) are any of `v3`, `3`, a full or abbreviated commit SHA, a tag name,
+else there; an error is then also one JSON document on stdout, `{"error": …, "hint": …, "exit": N}` (and its text on
+stderr as always). Version references (`REF`) are any of `v3`, `3`, a full or abbreviated commit SHA, a tag name,
 `deployed`, `previous`.
 
 Exit codes: 0 success · 1 the thing checked or run failed · 2 bad usage · 3 repository state refuses ·

@@ -228,7 +228,7 @@ def test_one_alert_is_first_time_for_every_workflow_it_triggers(tmp_repo):
     alert = json.dumps({"name": "disk", "fingerprint": "fp-disk"})
 
     def statuses():
-        rep = r.cli("trigger", "--alert", "-", "--json", stdin=alert).json()
+        rep = r.cli("trigger", "--alert", "-", "--json", "--full", stdin=alert).json()
         return {w["workflow"]: w["runs"][0]["steps"][0]["status"] for w in rep["workflows"]}
 
     assert statuses() == {"a-first": "ran", "b-first": "ran"}
@@ -396,3 +396,51 @@ def test_trigger_leaves_disabled_workflows_out(tmp_repo):
     res = r.cli("trigger", "--alert", "-", "--explain", stdin=json.dumps({"name": "cpu"}))
     assert res.code == 0 and "skipped paused v1" in res.out and "disabled" in res.out, res
     assert r.cli("runs", "paused", "--json").json()["runs"] == []  # no record per alert for a disabled workflow
+
+
+NOTIFY = """workflow:
+  id: notify
+  triggers:
+    - type: manual
+  actions:
+    - name: tell
+      provider:
+        type: slack
+        config: "{{ providers.slack-prod }}"
+        with:
+          message: hello
+"""
+
+
+def test_one_mock_file_serves_several_workflows_and_mocked_calls_need_no_credentials(tmp_repo):
+    r = tmp_repo
+    _deploy(r, "notify", NOTIFY)
+    _deploy(r, "pager", PAGER)
+    r.write("mocks.yml", """providers:
+  slack: {result: {ok: true}}
+workflows:
+  pager:
+    steps:
+      lookup: {result: {host: db1}}
+      page: {result: {status: triggered}}
+    providers:
+      pagerduty: {result: {status: triggered}}
+  notify:
+    steps:
+      tel: {result: {}}
+""")
+    r.write("a.json", '{"name": "cpu", "host": "db1"}')
+    res = r.cli("run", "pager", "--mock", "mocks.yml", "--alert", "a.json", "--json")
+    assert res.code == 0, res
+    assert "matches no step" not in res.err  # the notify section is none of pager's business
+    rec = res.json()
+    assert [c["step"] for c in rec["calls"]] == ["lookup", "page"]
+    assert not [lg for lg in rec["logs"] if "config" in lg["message"] and lg["level"] == "warning"], rec["logs"]
+    res = r.cli("run", "notify", "--mock", "mocks.yml", "--json")
+    assert res.code == 0, res
+    assert "workflows.notify.steps.tel matches no step or action of notify" in res.err  # its own typo is still said
+    assert not [lg for lg in res.json()["logs"] if "slack-prod" in lg["message"]]  # mocked: no word on credentials
+    r.write("plain.yml", "steps:\n  lookup: {result: {}}\n")
+    res = r.cli("run", "notify", "--mock", "plain.yml")
+    assert "steps.lookup matches no step or action of notify" in res.err  # a one-workflow file is still checked
+    assert "slack-prod" in res.out + res.err  # not mocked: the missing config is said

@@ -1,3 +1,7 @@
+import json
+
+import pytest
+
 from tests.helpers import run_cli
 
 
@@ -62,3 +66,27 @@ def test_help_does_not_import_pygit2():
     code = "import sys; from keepwf.cli import main; main(['--help']); print('pygit2' in sys.modules, file=sys.stderr)"
     cp = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert cp.stderr.strip().splitlines()[-1] == "False", cp.stderr
+
+
+def test_json_errors_are_a_json_document_on_stdout_too(tmp_repo):
+    res = tmp_repo.cli("run", "nope", "--json")
+    assert res.code == 2 and "unknown workflow 'nope'" in res.err  # stderr as always
+    assert res.json() == {"error": "unknown workflow 'nope' (not in the working tree and never deployed)",
+                          "hint": "run `keepwf list` to see the workflow ids", "exit": 2}
+    res = tmp_repo.cli("runs", "--bogus", "--json")
+    assert res.code == 2 and res.json()["exit"] == 2 and "--bogus" in res.json()["error"]
+    assert res.json()["hint"] == "keepwf runs list --help shows the usage"
+    res = tmp_repo.cli("run", "nope")  # without --json: nothing on stdout
+    assert res.code == 2 and res.out == ""
+    res = tmp_repo.cli("deploy", "hello-alert", "-m", "x", "--json")  # a JSON result is printed once, not twice
+    assert res.code == 0 and json.loads(res.out)["ok"] is True
+
+
+@pytest.mark.parametrize("words", [[], ["run"], ["runs"], ["runs", "list"], ["hooks"], ["hooks", "install"], ["deploy"]])
+def test_every_help_is_the_same_plain_style_at_the_terminal_width(words, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    res = run_cli(*words, "--help")
+    assert res.code == 0 and res.out.startswith("Usage: keepwf")
+    assert "╭" not in res.out and "│" not in res.out  # no rich panels in one and plain text in another
+    assert max(len(x) for x in res.out.splitlines()) > 80  # the terminal's width, not click's 80 columns
+    assert max(len(x) for x in res.out.splitlines()) <= 120

@@ -226,7 +226,7 @@ def test_json_output_of_a_refusal(repo):
     res = repo.cli("deploy", "a", "--json")
     assert res.code == 3
     d = res.json()
-    assert d["ok"] is False and d["error"]["exit_code"] == 3
+    assert d["ok"] is False and d["error"]["exit"] == 3
     assert [c["name"] for c in d["checks"] if c["status"] == "fail"] == ["committed"]
 
 
@@ -313,3 +313,12 @@ def test_deploy_from_a_diverged_branch_is_allowed(repo):
     repo.commit("feature change")
     res = repo.cli("deploy", "a", "--env", "staging")
     assert res.code == 0, res
+
+
+def test_a_refused_deploy_prints_its_hint_once(repo):
+    repo.git("checkout", "-qb", "feature")
+    res = repo.cli("deploy", "a")
+    assert res.code == 3, res
+    both = res.out + res.err
+    assert both.count("hint:") == 1 and both.count("git switch main") == 1
+    assert "hint: git switch main" in res.err and "deploy refused" in res.err

@@ -273,7 +273,7 @@ def test_warnings_are_printed_but_do_not_block(hooked):
     git_rc(hooked, "add", "-A")
     cp = git_rc(hooked, "commit", "-m", "dups")
     assert cp.returncode == 0, cp
-    assert "warning: duplicate step name 'step-0'" in cp.stderr and "allowed" in cp.stderr
+    assert "warning[duplicate-name]: duplicate step name 'step-0'" in cp.stderr and "allowed" in cp.stderr
 
 
 def test_pre_commit_framework_manifest(tmp_repo):

@@ -161,6 +161,19 @@ def test_chained_pre_push_gets_the_same_stdin(tmp_repo, tmp_path):
     assert f"refs/tags/{TAG}" in seen.read_text()  # the legacy hook read the same ref lines keepwf did
 
 
+def test_one_workflow_deployed_in_two_envs_is_counted_once(tmp_repo):
+    from keepwf.service.hookrun import post_checkout
+
+    repo = tmp_repo
+    fake_deploy_tag(repo)
+    fake_deploy_tag(repo, "keepwf/staging/hello-alert/v1")
+    repo.write("workflows/hello-alert.yml", workflow_yaml("hello-alert", "edited"))
+    repo.commit("edit hello")
+    out = post_checkout(cwd=repo.path)
+    assert out.notes == ["keepwf: 1 deployed workflow differs from this checkout (production: hello-alert; "
+                         "staging: hello-alert); see `keepwf status`"]
+
+
 CASE_OK = """\
 alert: {name: DiskFull, severity: critical, source: [prometheus]}
 expect:

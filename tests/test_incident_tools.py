@@ -232,7 +232,7 @@ def test_workflow_test_bad_case_file(incident):
     res = r.cli("test")
     assert res.code == 2 and "expect: must be a mapping of" in res.out
     res = r.cli("test", "nope")
-    assert res.code == 2 and "no test cases for nope" in res.err
+    assert res.code == 2 and "unknown workflow 'nope'" in res.err  # the same did-you-mean as every command
 
 
 def _as_real_runs(r: GitRepo) -> None:

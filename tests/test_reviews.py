@@ -142,3 +142,17 @@ def test_sync_carries_reviews_both_ways(tmp_repo, tmp_path, monkeypatch):
     for clone in (tmp_repo, other):
         emails = sorted(x["reviewer"]["email"] for x in clone.cli("reviews", "hello-alert", "--json").json()["reviews"])
         assert emails == ["ada@example.com", "bob@example.com"]
+
+
+def test_runs_approvals_and_deploy_tags_take_who_from_one_identity_source(tmp_repo, monkeypatch):
+    r = tmp_repo
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "Carol Ci")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "carol@example.com")  # user.email in the config is ada@example.com
+    assert r.cli("deploy", "hello-alert", "-m", "first").code == 0
+    assert r.cli("approve", "hello-alert").code == 0
+    run = r.cli("run", "hello-alert", "--json").json()
+    approvals = r.cli("reviews", "hello-alert", "--json").json()
+    tagger = r.git("for-each-ref", "--format=%(taggeremail)", "refs/tags/keepwf/production/hello-alert/v1")
+    assert run["user"] == "carol@example.com"
+    assert "carol@example.com" in str(approvals) and "ada@example.com" not in str(approvals)
+    assert tagger == "<carol@example.com>"

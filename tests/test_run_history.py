@@ -91,14 +91,14 @@ def test_only_on_change_and_severity_changed_use_the_previous_alert(tmp_repo):
     r = tmp_repo
     _deploy(r, "on-change", ON_CHANGE)
     _deploy(r, "sev", SEV)
-    rep = r.cli("trigger", "--alert", _alert(r), "--json").json()
+    rep = r.cli("trigger", "--alert", _alert(r), "--json", "--full").json()
     ran = {w["workflow"]: len(w["runs"]) for w in rep["workflows"]}
     assert ran == {"on-change": 1, "sev": 1}  # no previous alert: both run
-    rep = r.cli("trigger", "--alert", _alert(r), "--json").json()
+    rep = r.cli("trigger", "--alert", _alert(r), "--json", "--full").json()
     verdicts = {w["workflow"]: w for w in rep["workflows"]}
     assert verdicts["on-change"]["runs"] == [] and "unchanged" in verdicts["on-change"]["triggers"][0]["reason"]
     assert verdicts["sev"]["runs"] == [] and "still" in verdicts["sev"]["triggers"][0]["reason"]
-    rep = r.cli("trigger", "--alert", _alert(r, severity="critical", status="resolved"), "--json").json()
+    rep = r.cli("trigger", "--alert", _alert(r, severity="critical", status="resolved"), "--json", "--full").json()
     verdicts = {w["workflow"]: w for w in rep["workflows"]}
     assert len(verdicts["on-change"]["runs"]) == 1
     [run] = verdicts["sev"]["runs"]
@@ -109,12 +109,12 @@ def test_incident_trigger_and_list_shows_last_run(tmp_repo):
     r = tmp_repo
     _deploy(r, "inc", INCIDENT)
     r.write("inc.json", json.dumps({"id": "i-1", "name": "db down", "event": "created"}))
-    res = r.cli("trigger", "--incident", "inc.json", "--json")
+    res = r.cli("trigger", "--incident", "inc.json", "--json", "--full")
     assert res.code == 0, res
     [w] = [w for w in res.json()["workflows"] if w["workflow"] == "inc"]
     assert w["runs"][0]["steps"][0]["results"] == ["incident db down"] and w["runs"][0]["trigger"]["type"] == "incident"
     r.write("inc2.json", json.dumps({"id": "i-1", "name": "db down", "event": "deleted"}))
-    [w] = [w for w in r.cli("trigger", "--incident", "inc2.json", "--json").json()["workflows"] if w["workflow"] == "inc"]
+    [w] = [w for w in r.cli("trigger", "--incident", "inc2.json", "--json", "--full").json()["workflows"] if w["workflow"] == "inc"]
     assert w["runs"] == [] and "not in events" in w["triggers"][0]["reason"]
     out = r.cli("list").out
     assert "last run" in out and "success 20" in out

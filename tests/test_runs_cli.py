@@ -197,6 +197,22 @@ def test_globals_and_help_still_work_with_one_command_built(tmp_repo):
     assert res.code == 2 and "run" in res.err
 
 
+def test_trigger_json_is_verdicts_and_run_ids_and_full_gives_whole_records(tmp_repo):
+    r = tmp_repo
+    _deploy(r, "on-grafana", ALERT_WF)
+    alert = json.dumps({"name": "cpu", "source": "grafana", "severity": "critical"})
+    rep = r.cli("trigger", "--alert", "-", "--json", stdin=alert).json()
+    [w] = [w for w in rep["workflows"] if w["workflow"] == "on-grafana"]
+    assert len(w["runs"]) == 2  # both of its triggers matched
+    for run in w["runs"]:
+        assert set(run) == {"run_id", "status", "duration_ms", "error"} and run["status"] == "success"
+    assert w["matched"] and w["triggers"][0]["matched"]
+    full = r.cli("trigger", "--alert", "-", "--json", "--full", stdin=alert).json()
+    [w] = [w for w in full["workflows"] if w["workflow"] == "on-grafana"]
+    assert w["runs"][0]["event"]["name"] == "cpu" and w["runs"][0]["steps"]
+    assert 3 * len(json.dumps(rep)) < len(json.dumps(full))
+
+
 @pytest.mark.parametrize("raw", ["xoxb-RAWTOKEN-4242", " xoxb-RAWTOKEN-4242\n", "{not json xoxb-RAWTOKEN-4242",
                                  '["xoxb-RAWTOKEN-4242"]', "/nonexistent/xoxb-RAWTOKEN-4242.json"])
 def test_a_raw_token_in_keep_provider_env_never_reaches_git_or_output(tmp_repo, monkeypatch, raw):

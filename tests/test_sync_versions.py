@@ -57,8 +57,8 @@ def test_a_prune_in_one_clone_reaches_the_other_and_the_remote(two):
     assert a.cli("sync").code == 0 and _pager_tags(a) == ["keepwf/production/pager/v3", "keepwf/production/pager/v4"]
     # b still had v1, v2 live: after sync they are archived there too (same objects, nothing lost)
     assert len(_pager_tags(b)) == 4
-    res = b.cli("sync")
-    assert res.code == 0 and "2 of them pruned here" in res.out, res
+    res = b.cli("sync", "-v")
+    assert res.code == 0 and "2 pruned versions (" in res.out and "2 of them still live here" in res.out, res
     assert _pager_tags(b) == ["keepwf/production/pager/v3", "keepwf/production/pager/v4"]
     h = b.cli("history", "pager", "--json").json()
     assert [v["version"] for v in h["versions"]] == ["v4", "v3"]
@@ -84,7 +84,7 @@ def test_diverged_audit_chains_merge_without_losing_or_doubling_a_prune(two):
     assert a.cli("prune", "pager", "--keep", "0", "-m", "prune in a").code == 0
     assert b.cli("prune", "pager", "--keep", "3", "-m", "prune in b").code == 0
     assert a.cli("sync").code == 0
-    res = b.cli("sync")  # b's audit chain diverged from origin's: joined by a merge commit, pushed without force
+    res = b.cli("sync", "-v")  # b's audit chain diverged from origin's: joined by a merge commit, pushed without force
     assert res.code == 0 and "audit log merged" in res.out, res
     assert a.cli("sync").code == 0
     for c in (a, b):
@@ -144,3 +144,25 @@ def test_a_remote_that_refuses_tag_deletion_still_gets_the_prune(two):
     assert _bare_refs(bare, "refs/keepwf/archive/") == [f"refs/keepwf/archive/production/pager/v{n}" for n in (1, 2)]
     assert a.cli("sync").code == 0 and _pager_tags(a) == ["keepwf/production/pager/v3", "keepwf/production/pager/v4"]
     assert b.cli("sync").code == 0 and _pager_tags(b) == ["keepwf/production/pager/v3", "keepwf/production/pager/v4"]
+
+
+def test_sync_says_in_plain_counts_what_this_clone_gained_and_details_only_with_v(two):
+    _bare, a, b = two
+    assert a.cli("run", "pager").code == 0 and a.cli("run", "pager").code == 0
+    a.write("workflows/pager.yml", workflow_yaml("pager", "five"))
+    a.commit("five")
+    assert a.cli("deploy", "pager", "-m", "five").code == 0
+    assert a.cli("approve", "pager", "-m", "LGTM").code == 0
+    assert a.cli("sync").code == 0
+    b.git("pull", "-q", "origin", "main")
+    res = b.cli("sync")
+    assert res.code == 0, res
+    assert res.out.splitlines() == [
+        "synced with origin: 2 new runs, 1 new version, 1 new approval, 0 pruned versions (origin has all of yours too)"]
+    assert "chain" not in res.out and "notes" not in res.out
+    res = b.cli("sync", "-v")
+    assert res.out.splitlines()[0].startswith("synced with origin: 0 new runs, 0 new versions, 0 new approvals")
+    assert "  runs: 2 before, 2 after; run histories:" in res.out and "  pushed:" in res.out
+    d = b.cli("sync", "--json").json()
+    assert {k: d[k] for k in ("new_runs", "new_versions", "new_approvals", "pruned_versions")} == {
+        "new_runs": 0, "new_versions": 0, "new_approvals": 0, "pruned_versions": 0}

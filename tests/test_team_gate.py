@@ -79,7 +79,7 @@ def test_promote_is_gated_by_what_staging_saw(tmp_path):
     # production takes no plain deploy: it points to promote
     res = a.cli("deploy", "pager", "--env", "production")
     assert res.code == 3, res
-    assert "production is deployed by promotion from staging" in res.out and "keepwf promote pager --from staging --to production" in res.out
+    assert "production is deployed by promotion from staging" in res.out and "keepwf promote pager --from staging --to production" in res.out + res.err
 
     # a fixed version, run three times on the runner, plus one run cut short with Ctrl-C and one trial with --mock
     _ship(a, "fixed", "sleep {{ inputs.wait }}")

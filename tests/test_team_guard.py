@@ -53,7 +53,7 @@ def test_deploy_all_refuses_rolled_back_content_in_every_clone_until_forced(roll
         assert res.code == 3, res
         assert "✗ redeploy   pager: this content is v4, rolled back by v5: 'v4 pages twice'" in res.out
         assert "nothing was deployed" in res.err
-        assert "--force -m REASON" in res.out
+        assert "--force -m REASON" in res.out + res.err
     assert b.cli("deploy", "--all", "--force").code == 2  # an override always says why
     res = b.cli("deploy", "--all", "--force", "-m", "the double page was the receiver's bug")
     assert res.code == 0, res

@@ -41,7 +41,6 @@ def test_prune_reaches_the_server_and_every_clone_through_the_hooks(team):
     assert _tags(a) == ["keepwf/production/pager/v2", "keepwf/production/pager/v3"]
     res = a.cli("sync")
     assert res.code == 0, res
-    assert res.out.count("pushed") == 1
     assert server_refs(bare, TAGS) == [TAGS + "v2", TAGS + "v3"]
     assert server_refs(bare, "refs/keepwf/archive/") == ["refs/keepwf/archive/production/pager/v1"]
     for c in (b, r):

@@ -136,3 +136,14 @@ def test_normalize_alert_severity_and_status_like_keep():
     assert normalize_alert({"severity": "p1"})["severity"] == "info"
     assert normalize_alert({"status": "bogus"})["status"] == "firing"
     assert normalize_alert({"status": "resolved", "fingerprint": "fp"})["status"] == "resolved"
+
+
+def test_explain_gives_the_interval_with_its_unit_and_what_runs_it():
+    from keepwf.engine.triggers import interval_text, match_triggers
+
+    assert [interval_text(v) for v in (15, "15", "5m", "1h", " 2 d", 1, "x", True)] == [
+        "15 seconds", "15 seconds", "5 minutes", "1 hour", "2 days", "1 second", "'x' (not a valid interval)",
+        "True (not a valid interval)"]
+    (m,) = match_triggers([{"type": "interval", "value": 15}], alert={"name": "x"})
+    assert not m.matched and m.reason == ("interval trigger: runs every 15 seconds on a schedule, not on events "
+                                          "(`keepwf run` runs it by hand)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 from tests.helpers import run_cli, workflow_yaml
 
 
@@ -49,7 +51,7 @@ def test_warnings_pass_unless_strict(tmp_repo):
     tmp_repo.write("workflows/w.yml", workflow_yaml("w", extra="\n  descriptin: typo\n"))
     r = tmp_repo.cli("validate")
     assert r.code == 0, r
-    assert "warning: unknown key 'descriptin' in the workflow" in r.out and "did you mean 'description'?" in r.out
+    assert "warning[unknown-key]: unknown key 'descriptin' in the workflow" in r.out and "did you mean 'description'?" in r.out
     assert tmp_repo.cli("validate", "--strict").code == 1
 
 
@@ -129,7 +131,7 @@ def test_duplicate_ids_in_loose_files_are_warnings(tmp_path):
     (tmp_path / "b.yml").write_text(workflow_yaml("same"))
     r = _check(tmp_path, "a.yml", "b.yml")
     assert r.code == 0
-    assert "b.yml:2:7: warning: duplicate workflow id 'same' (also in a.yml:2)" in r.out
+    assert "b.yml:2:7: warning[duplicate-id]: duplicate workflow id 'same' (also in a.yml:2)" in r.out
 
 
 def test_keep_examples_folder(keep_examples):
@@ -161,3 +163,58 @@ def test_validate_loads_neither_pygit2_nor_rich(tmp_path):
     cp = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert cp.returncode == 0, cp.stderr
     assert cp.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_yaml_syntax_error_shows_where_the_parser_gave_up_and_where_the_construct_starts(tmp_repo):
+    r = tmp_repo
+    r.write("workflows/broken.yml", """workflow:
+  id: broken
+  steps:
+    - name: open-ticket
+      provider:
+        type: bash
+        with:
+          command: "pagerctl ticket --title '{{ alert.name }}'
+  actions:
+    - name: page
+      provider:
+        type: console
+""")
+    res = r.cli("validate", "workflows/broken.yml")
+    assert res.code == 1
+    out = " ".join(res.out.split())
+    assert "workflows/broken.yml:13:1: error: not valid YAML: found unexpected end of stream" in out
+    assert "(while scanning a quoted scalar that starts at 8:20)" in out
+    assert "hint: the problem is between line 8 and line 13" in out
+
+
+SLACK = """workflow:
+  id: notify
+  triggers:
+    - type: manual
+  actions:
+    - name: tell
+      provider:
+        type: servicenow
+        with:
+          message: hello
+"""  # a provider keepwf does not run itself
+
+
+def test_warnings_show_their_code_and_validate_ignore_leaves_them_out_everywhere(tmp_repo):
+    r = tmp_repo
+    r.write("workflows/notify.yml", SLACK)
+    res = r.cli("validate", "--strict")
+    assert res.code == 1 and "warning[offline-provider]" not in res.out  # --strict: it is an error
+    res = r.cli("validate")
+    assert res.code == 0 and ": warning[offline-provider]: " in res.out
+    r.write("keepwf.toml", (r.path / "keepwf.toml").read_text() + '\n[validate]\nignore = ["offline-provider"]\n')
+    res = r.cli("validate", "--strict")
+    assert res.code == 0 and "offline-provider" not in res.out, res
+    r.git("add", "-A")
+    assert r.cli("hooks", "install").code == 0
+    cp = subprocess.run(["git", "commit", "-qm", "notify"], cwd=r.path, capture_output=True, text=True)
+    assert cp.returncode == 0 and "offline-provider" not in cp.stderr, cp.stderr  # no warning on every commit
+    r.write("keepwf.toml", (r.path / "keepwf.toml").read_text().replace('ignore = ["offline-provider"]', "ignore = [3]"))
+    res = r.cli("validate")
+    assert res.code == 2 and "validate › ignore › must be a list of warning codes" in res.err

@@ -26,9 +26,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    # Plain click help: rich's help renderer (and markdown-it) cost ~80 ms on every `--help` (bench_validate.py).
+    # Plain click help for every command, at the terminal's width: rich's help renderer (and markdown-it) cost ~80 ms
+    # on every `--help` (bench_validate.py). The same for sub-commands (``_command_for``) and groups (``runs``).
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 160},
 )
 
 
@@ -118,7 +119,7 @@ def _command_for(args: list[str]):
     groups = [g for g in app.registered_groups if name and g.name == name]
     if not infos and not groups:
         return typer.main.get_command(app)
-    one = typer.Typer()
+    one = typer.Typer(rich_markup_mode=None)  # plain help, as the whole app's
     one.info = app.info
     one.registered_callback = app.registered_callback
     one.registered_commands = infos
@@ -133,7 +134,10 @@ def main(argv: list[str] | None = None) -> int:
 
     args = _hoist_globals(list(sys.argv[1:] if argv is None else argv))
     debug = "--debug" in args
+    as_json = "--json" in (args[: args.index("--")] if "--" in args else args)
+    render.reset()
     command = _command_for(args)
+    error: tuple[str, str | None] | None = None  # (message, hint) for the --json error document
     try:
         rv = command.main(args=args, prog_name="keepwf", standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
@@ -141,18 +145,20 @@ def main(argv: list[str] | None = None) -> int:
         code = e.exit_code
     except click.exceptions.Abort:
         render.error_text("interrupted")
-        code = errors.EXIT_INTERRUPTED
+        code, error = errors.EXIT_INTERRUPTED, ("interrupted", None)
     except click.ClickException as e:
         e.show()
         code = errors.EXIT_USAGE if e.exit_code == 2 else e.exit_code
+        ctx = getattr(e, "ctx", None)
+        error = (e.format_message(), f"{ctx.command_path if ctx else 'keepwf'} --help shows the usage")
     except errors.KeepwfError as e:
         if debug:
             render.traceback()
         render.error(e)
-        code = e.exit_code
+        code, error = e.exit_code, (e.message, e.hint)
     except KeyboardInterrupt:
         render.error_text("interrupted")
-        code = errors.EXIT_INTERRUPTED
+        code, error = errors.EXIT_INTERRUPTED, ("interrupted", None)
     except BrokenPipeError:
         code = 0
     except Exception as e:  # the boundary: a disk that refuses writes is the user's state; anything else is a bug
@@ -162,8 +168,15 @@ def main(argv: list[str] | None = None) -> int:
         if storage is not None:
             render.error(storage)
             code = storage.exit_code
+            error = (storage.message, storage.hint)
         else:
             render.internal_error(e)
             code = errors.EXIT_INTERNAL
+            error = (f"internal error: {type(e).__name__}: {e}", "this is a bug in keepwf; re-run with --debug and report it")
+    if as_json and error is not None:
+        try:
+            render.json_error(error[0], error[1], code)
+        except BrokenPipeError:
+            pass
     sys.stdout.flush()
     return code

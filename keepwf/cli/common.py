@@ -40,6 +40,15 @@ LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, help="At most thi
 PageOpt = Annotated[int, typer.Option("--page", "-p", min=1, help="Page number, 1 = newest.")]
 
 
+def workflow_id(repo, name: str, config=None) -> str:
+    """The workflow id a WF argument stands for: an id, or a workflow file's name or path (did-you-mean when
+    unknown; ``keepwf.service.wfname``)."""
+    from keepwf.service.wfname import resolve
+    from keepwf.store.settings import load_config
+
+    return resolve(repo, config or load_config(repo), name, cwd=state.cwd())
+
+
 def open_repo():
     """The repository containing the working folder (see ``keepwf.store.repo.Repo.discover``)."""
     from keepwf.store.repo import Repo

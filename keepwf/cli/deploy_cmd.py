@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvFilterOpt, EnvOpt, JsonOpt, open_repo
+from keepwf.cli.common import EnvFilterOpt, EnvOpt, JsonOpt, open_repo, workflow_id
 
 MessageOpt = Annotated[Optional[str], typer.Option("--message", "-m", help="Deploy message (the tag's first line).")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Run the checks and show the plan; write nothing.")]
@@ -16,7 +16,7 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Override the redeploy g
 
 @app.command("deploy")
 def deploy(
-    workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids to deploy.")] = None,
+    workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids (or their files) to deploy.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Deploy every workflow that changed.")] = False,
     message: MessageOpt = None,
     env: EnvOpt = None,
@@ -55,7 +55,7 @@ def deploy(
             canary_steps = parse_steps(steps) if steps else config.env(env).canary.steps
         except PolicyError as e:
             raise UsageError(f"--steps {steps}: {e.problem}", hint="e.g. --steps 10,25,50") from None
-    res = do_deploy(repo, config, workflows or [], all_=all_, env=env, message=message, dry_run=dry_run,
+    res = do_deploy(repo, config, [workflow_id(repo, w, config) for w in workflows or []], all_=all_, env=env, message=message, dry_run=dry_run,
                     commit_first=commit, canary_steps=canary_steps, force=force)
     if json_out:
         render.print_json(res.to_dict())
@@ -68,7 +68,7 @@ def deploy(
 
 @app.command("rollback")
 def rollback(
-    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
+    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id, or the file that holds it (workflows/x.yml).")],
     to: Annotated[Optional[str], typer.Option("--to", metavar="REF", help="Version to go back to: v3, 3, SHA, tag, previous (default: the newest earlier version with other content whose runs did not all fail).")] = None,
     env: EnvOpt = None,
     message: MessageOpt = None,
@@ -86,14 +86,15 @@ def rollback(
     repo = open_repo()
     from keepwf.store.settings import load_config
 
-    res = do(repo, load_config(repo), workflow, to, env, message, dry_run)
+    config = load_config(repo)
+    res = do(repo, config, workflow_id(repo, workflow, config), to, env, message, dry_run)
     render.show(res, json_out, release_result)
     return 0
 
 
 @app.command("promote")
 def promote(
-    workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids to promote.")] = None,
+    workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids to promote, or the files that hold them (workflows/x.yml).")] = None,
     to_env: Annotated[str, typer.Option("--to", metavar="ENV", help="Environment to deploy it to.")] = ...,
     from_env: Annotated[Optional[str], typer.Option("--from", metavar="ENV", help="Environment whose deployed commit to promote (default: --to's promote_from).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every workflow deployed in --from whose content differs in --to.")] = False,
@@ -114,7 +115,9 @@ def promote(
     from keepwf.store.settings import load_config
 
     repo = open_repo()
-    res = do(repo, load_config(repo), workflows or [], from_env, to_env, message, dry_run, all_=all_, force=force)
+    config = load_config(repo)
+    res = do(repo, config, [workflow_id(repo, w, config) for w in workflows or []], from_env, to_env, message, dry_run,
+             all_=all_, force=force)
     if json_out:
         render.print_json(res.to_dict())
         return res.error.exit_code if res.error else 0
@@ -154,10 +157,11 @@ def prune(
 
         if not (restore and workflow and version):
             raise UsageError("restoring needs --restore, the workflow and the version", hint="keepwf prune --restore WF v3")
-        v = do_restore(repo, load_config(repo), workflow, version, env=env, message=message)
+        v = do_restore(repo, load_config(repo), workflow_id(repo, workflow), version, env=env, message=message)
         render.show(v, json_out, lambda x: render.line(f"restored {x.tag} → commit {x.commit[:10]} (recorded for "
                                                        "keepwf audit; keepwf sync carries it)"))
         return 0
-    res = do(repo, load_config(repo), workflow, keep=keep, older_than=older_than, env=env, dry_run=dry_run, message=message)
+    config = load_config(repo)
+    res = do(repo, config, workflow_id(repo, workflow, config) if workflow else None, keep=keep, older_than=older_than, env=env, dry_run=dry_run, message=message)
     render.show(res, json_out, prune_result)
     return 0

@@ -13,6 +13,7 @@ hooks_app = typer.Typer(
     help="Git hooks: pre-commit validates staged workflows, pre-push refuses moved or deleted deploy tags, "
     "post-checkout/post-merge say when the checkout differs from what is deployed.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help, as every command's
 )
 app.add_typer(hooks_app, name="hooks")
 

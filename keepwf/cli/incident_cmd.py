@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvOpt, JsonOpt, open_repo, state
+from keepwf.cli.common import EnvOpt, JsonOpt, open_repo, state, workflow_id
 from keepwf.cli.run_cmd import AlertOpt, MockOpt, read_event
 
 RunIdArg = Annotated[str, typer.Argument(metavar="RUN_ID", help="A run id, or a unique prefix of one (keepwf runs shows them).")]
@@ -56,9 +56,10 @@ def replay(
     from keepwf.service.execute import interrupted_error, load_mocks
     from keepwf.service.replay import replay as do
 
-    res = do(open_repo(), run_id, version=version, draft=draft, mocks=load_mocks(mock, state.cwd()), live=live,
-             record_as_run=record_as_run, progress=view.Progress(enabled=not json_out),
-             on_start=None if json_out else view.started)
+    mocks = load_mocks(mock, state.cwd())
+    with view.Progress(enabled=not json_out) as progress:
+        res = do(open_repo(), run_id, version=version, draft=draft, mocks=mocks, live=live,
+                 record_as_run=record_as_run, progress=progress, on_start=None if json_out else view.started)
     render.show(res, json_out, inc.replay)
     if res.outcome.interrupted:
         raise interrupted_error()
@@ -67,7 +68,7 @@ def replay(
 
 @app.command("bisect")
 def bisect(
-    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
+    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id, or the file that holds it (workflows/x.yml).")],
     run: Annotated[Optional[str], typer.Option("--run", metavar="RUN_ID", help="Replay this run's event.")] = None,
     alert: AlertOpt = None,
     good: Annotated[Optional[str], typer.Option("--good", metavar="REF", help="A version with the expected outcome (default: the version of the last good run for this alert, else the oldest).")] = None,
@@ -86,7 +87,8 @@ def bisect(
     from keepwf.render import incident as view
     from keepwf.service.diagnose import bisect as do
 
-    res = do(open_repo(), workflow, run_id=run, alert=read_event(alert, "--alert"), env=env, good=good, bad=bad,
+    repo = open_repo()
+    res = do(repo, workflow_id(repo, workflow), run_id=run, alert=read_event(alert, "--alert"), env=env, good=good, bad=bad,
              on_trial=None if json_out else view.trial)
     render.show(res, json_out, view.bisect)
     return 0 if res.first_different is not None else 1
@@ -98,7 +100,8 @@ def _switch(workflow: str, disabled: bool, message: str | None, env: str | None,
     from keepwf.render.deploy import deploy_result
     from keepwf.service.killswitch import switch
 
-    res = switch(open_repo(), workflow, disabled=disabled, message=message or "", env=env)
+    repo = open_repo()
+    res = switch(repo, workflow_id(repo, workflow), disabled=disabled, message=message or "", env=env)
     if json_out:
         render.print_json(res.to_dict())
         return res.deploy.error.exit_code if res.deploy.error else 0
@@ -110,7 +113,7 @@ def _switch(workflow: str, disabled: bool, message: str | None, env: str | None,
 
 
 @app.command("disable")
-def disable(workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")], message: ReasonOpt = None,
+def disable(workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id, or the file that holds it (workflows/x.yml).")], message: ReasonOpt = None,
             env: EnvOpt = None, json_out: JsonOpt = False) -> int:
     """Kill switch: set `disabled: true` in WF's file (comments kept), commit it alone, deploy it to the env.
 
@@ -122,7 +125,7 @@ def disable(workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow
 
 
 @app.command("enable")
-def enable(workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")], message: ReasonOpt = None,
+def enable(workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id, or the file that holds it (workflows/x.yml).")], message: ReasonOpt = None,
            env: EnvOpt = None, json_out: JsonOpt = False) -> int:
     """Undo `keepwf disable`: remove `disabled: true` from WF's file, commit it alone, deploy it to the env.
 
@@ -133,7 +136,7 @@ def enable(workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow 
 
 @app.command("stats")
 def stats(
-    workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Workflow id (default: every workflow).")] = None,
+    workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Workflow id or its file (default: every workflow).")] = None,
     env: Annotated[Optional[str], typer.Option("--env", "-e", help="Only this environment (default: every environment).")] = None,
     since: Annotated[Optional[str], typer.Option("--since", metavar="AGE|DATE", help="Only runs started since then: 7d, 12h, 2026-11-01.")] = None,
     png: Annotated[Optional[str], typer.Option("--png", metavar="FILE", help="Also draw the chart as a PNG image (needs matplotlib).")] = None,
@@ -149,7 +152,8 @@ def stats(
     from keepwf.render import incident as view
     from keepwf.service.stats import chart_png, stats as do
 
-    rep = do(open_repo(), workflow, env=env, since=since)
+    repo = open_repo()
+    rep = do(repo, workflow_id(repo, workflow) if workflow else None, env=env, since=since)
     if png:
         chart_png(rep, str(state.cwd() / png))
     render.show(rep, json_out, view.stats)

@@ -7,12 +7,12 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import JsonOpt, open_repo
+from keepwf.cli.common import JsonOpt, open_repo, workflow_id
 
 
 @app.command("approve")
 def approve(
-    args: Annotated[Optional[list[str]], typer.Argument(metavar="WF... [REF]", help="Workflow ids, then optionally the commit, branch, tag or version (v3, deployed) holding the reviewed content (default: HEAD).")] = None,
+    args: Annotated[Optional[list[str]], typer.Argument(metavar="WF... [REF]", help="Workflow ids (or the files that hold them, workflows/x.yml), then optionally the commit, branch, tag or version (v3, deployed) holding the reviewed content (default: HEAD).")] = None,
     ref: Annotated[Optional[str], typer.Option("--ref", metavar="REF", help="The REF, when it could be mistaken for a workflow id.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Approve every workflow at REF.")] = False,
     message: Annotated[str, typer.Option("--message", "-m", help="A note for the record.")] = "",
@@ -32,8 +32,9 @@ def approve(
 
     repo = open_repo()
     config = load_config(repo)
-    ids, ref = split_args(repo, config, args or [], ref, all_)
-    results = approve_many(repo, config, ids, ref, message)
+    named = [workflow_id(repo, a, config) if a.lower().endswith((".yml", ".yaml")) else a for a in args or []]
+    ids, ref = split_args(repo, config, named, ref, all_)
+    results = approve_many(repo, config, [workflow_id(repo, w, config) for w in ids] if not all_ else ids, ref, message)
     if json_out:
         render.print_json(results[0].to_dict() if len(results) == 1 and not all_ else [r.to_dict() for r in results])
         return 0
@@ -44,7 +45,7 @@ def approve(
 
 @app.command("reviews")
 def reviews(
-    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
+    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id, or the file that holds it (workflows/x.yml).")],
     json_out: JsonOpt = False,
 ) -> int:
     """The approvals recorded for a workflow, newest first, and which of them cover the content at HEAD."""
@@ -54,6 +55,7 @@ def reviews(
     from keepwf.store.settings import load_config
 
     repo = open_repo()
-    lst = list_reviews(repo, load_config(repo), workflow)
+    config = load_config(repo)
+    lst = list_reviews(repo, config, workflow_id(repo, workflow, config))
     render.show(lst, json_out, review_list)
     return 0

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvOpt, JsonOpt, open_repo, state
+from keepwf.cli.common import EnvOpt, JsonOpt, open_repo, state, workflow_id
 from keepwf.errors import UsageError
 
 MockOpt = Annotated[Optional[str], typer.Option("--mock", metavar="FILE", help="Answer provider calls from this file of recorded responses.")]
@@ -60,14 +60,15 @@ def _warn_unused_mocks(mocks, path: str, target) -> None:
 
     data = target.doc.data if isinstance(target.doc.data, dict) else {}
     names = [str(s.get("name")) for key in ("steps", "actions") for s in (data.get(key) or []) if isinstance(s, dict)]
-    for k in mocks.unknown_steps([*names, "on-failure"]):
-        render.warn(f"--mock {path}: steps.{k} matches no step or action of {target.workflow} "
+    view = mocks.for_workflow(target.workflow)
+    for k in view.unknown_steps([*names, "on-failure"]):
+        render.warn(f"--mock {path}: {view.steps_where}.{k} matches no step or action of {target.workflow} "
                     f"(it has: {', '.join(names) or 'none'})")
 
 
 @app.command("run")
 def run(
-    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")],
+    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id, or the file that holds it (workflows/x.yml).")],
     version: Annotated[Optional[str], typer.Option("--version", metavar="REF", help="v3, 3, a commit SHA, a tag, deployed, previous (default: deployed).")] = None,
     env: EnvOpt = None,
     alert: AlertOpt = None,
@@ -92,6 +93,7 @@ def run(
         raise UsageError("give --alert or --incident, not both", hint=f"keepwf run {workflow} --alert alert.json")
     repo = open_repo()
     config = load_config(repo)
+    workflow = workflow_id(repo, workflow, config)
     target = resolve_target(repo, config, workflow, version=version, env=env, draft=draft)
     event, kind = (read_event(alert, "--alert"), "alert") if alert else ((read_event(incident, "--incident"), "incident") if incident else (None, None))
     mocks = load_mocks(mock, state.cwd())
@@ -102,8 +104,9 @@ def run(
     if not json_out:
         view.started(target)
     declared = target.doc.data.get("inputs") if isinstance(target.doc.data, dict) else None
-    out = execute(repo, target, trigger=kind or "manual", event=event, event_kind=kind, inputs=parse_inputs(inputs, declared),
-                  mocks=mocks, progress=view.Progress(enabled=not json_out), config=config)
+    with view.Progress(enabled=not json_out) as progress:
+        out = execute(repo, target, trigger=kind or "manual", event=event, event_kind=kind,
+                      inputs=parse_inputs(inputs, declared), mocks=mocks, progress=progress, config=config)
     render.show(out.record, json_out, view.summary)
     if out.interrupted:
         raise interrupted_error()
@@ -119,13 +122,15 @@ def trigger(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say which workflows would run.")] = False,
     mock: MockOpt = None,
     json_out: JsonOpt = False,
+    full: Annotated[bool, typer.Option("--full", help="With --json: each run's whole record (default: run id, status, duration, error).")] = False,
 ) -> int:
     """Run every deployed workflow of the env whose triggers match the alert (filters / CEL) or incident.
 
     For alerting pipelines: `curl … | keepwf trigger --alert -` runs the deployed version of each matching workflow,
-    records each run like `keepwf run`, and lists the workflows that did not match (--explain: why). Exit 0 when
-    every run succeeded or nothing matched, 1 when a run failed, 2 for an unreadable event, 3 when a matching
-    workflow was refused (its deploy tag does not verify in an env with signed = true). See docs/pipeline.md.
+    records each run like `keepwf run`, and lists the workflows that did not match (--explain: why). `--json` prints
+    the verdicts with each run's id and status (`--full`: the whole run records). Exit 0 when every run succeeded or
+    nothing matched, 1 when a run failed, 2 for an unreadable event, 3 when a matching workflow was refused (its
+    deploy tag does not verify in an env with signed = true). See docs/pipeline.md.
     """
     from keepwf import render
     from keepwf.render import runs as view
@@ -133,10 +138,11 @@ def trigger(
     from keepwf.service.trigger import trigger as do_trigger
 
     repo = open_repo()
-    report = do_trigger(repo, alert=read_event(alert, "--alert"), incident=read_event(incident, "--incident"), env=env,
-                        dry_run=dry_run, mocks=load_mocks(mock, state.cwd()),
-                        on_start=None if json_out else (lambda t, m: view.started(t)),
-                        progress=view.Progress(enabled=not json_out))
+    alert_ev, incident_ev, mocks = read_event(alert, "--alert"), read_event(incident, "--incident"), load_mocks(mock, state.cwd())
+    with view.Progress(enabled=not json_out) as progress:
+        report = do_trigger(repo, alert=alert_ev, incident=incident_ev, env=env, dry_run=dry_run, mocks=mocks,
+                            on_start=None if json_out else (lambda t, m: view.started(t)), progress=progress)
+    report.full = full
     render.show(report, json_out, lambda r: view.trigger_report(r, explain))
     if report.interrupted:
         raise interrupted_error()

@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvOpt, JsonOpt, LimitOpt, PageOpt, open_repo, state
+from keepwf.cli.common import EnvFilterOpt, JsonOpt, LimitOpt, PageOpt, open_repo, state, workflow_id
 from keepwf.errors import UsageError
 
 
@@ -26,15 +26,15 @@ class _RunsGroup(TyperGroup):
 runs_app = typer.Typer(cls=_RunsGroup, help=(
     "The execution history, newest first, and one run whole. `keepwf runs [WF] [--version REF] [--env] [--status] "
     "[--since] [--limit] [--page] [--json]` is short for `keepwf runs list …`."),
-                       no_args_is_help=False, add_completion=False, rich_markup_mode="markdown")
+                       no_args_is_help=False, add_completion=False, rich_markup_mode=None)
 app.add_typer(runs_app, name="runs")
 
 
 @runs_app.command("list")
 def list_runs(
-    workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Only this workflow.")] = None,
+    workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Only this workflow (its id or file).")] = None,
     version: Annotated[Optional[str], typer.Option("--version", metavar="REF", help="Only runs of this version (needs WF).")] = None,
-    env: EnvOpt = None,
+    env: EnvFilterOpt = None,
     status: Annotated[Optional[str], typer.Option("--status", metavar="S", help="success, error, skipped or timeout.")] = None,
     since: Annotated[Optional[str], typer.Option("--since", metavar="T", help="Runs started since T (7d, 12h, 2026-11-01).")] = None,
     drafts: Annotated[bool, typer.Option("--drafts", help="Draft runs (`keepwf run --draft`) instead of versions' runs.")] = False,
@@ -52,6 +52,7 @@ def list_runs(
     from keepwf.service.runs import list_runs as query
 
     repo = open_repo()
+    workflow = workflow_id(repo, workflow) if workflow else None
     res = query(repo, workflow, version=version, env=env, status=status, since=since, limit=limit, page=page, drafts=drafts)
     if follow and (version or status or drafts or page > 1):
         raise UsageError("--follow follows every new run of the workflow/env; it does not combine with --version, "

@@ -7,12 +7,12 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvFilterOpt, JsonOpt, open_repo
+from keepwf.cli.common import EnvFilterOpt, JsonOpt, open_repo, workflow_id
 
 
 @app.command("verify")
 def verify(
-    workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Workflow id (default: every workflow).")] = None,
+    workflow: Annotated[Optional[str], typer.Argument(metavar="[WF]", help="Workflow id or its file (default: every workflow).")] = None,
     env: EnvFilterOpt = None,
     json_out: JsonOpt = False,
 ) -> int:
@@ -27,6 +27,7 @@ def verify(
     from keepwf.store.settings import load_config
 
     repo = open_repo()
-    report = run_verify(repo, load_config(repo), workflow, env)
+    config = load_config(repo)
+    report = run_verify(repo, config, workflow_id(repo, workflow, config) if workflow else None, env)
     render.show(report, json_out, verify_report)
     return 0 if report.ok else 1

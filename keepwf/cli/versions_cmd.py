@@ -7,9 +7,9 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvFilterOpt, EnvOpt, JsonOpt, LimitOpt, PageOpt, open_repo
+from keepwf.cli.common import EnvFilterOpt, EnvOpt, JsonOpt, LimitOpt, PageOpt, open_repo, workflow_id
 
-WfArg = Annotated[str, typer.Argument(metavar="WF", help="Workflow id.")]
+WfArg = Annotated[str, typer.Argument(metavar="WF", help="Workflow id, or the file that holds it (workflows/x.yml).")]
 
 
 def _ctx():
@@ -42,7 +42,7 @@ def list_(env: EnvFilterOpt = None, json_out: JsonOpt = False) -> int:
 
 @app.command("status")
 def status(
-    workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids (default: all).")] = None,
+    workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids or their files (default: all).")] = None,
     env: EnvFilterOpt = None,
     json_out: JsonOpt = False,
 ) -> int:
@@ -57,7 +57,8 @@ def status(
 
     repo, config = _ctx()
     problems: list = []
-    rows = collect(repo, config, workflows or None, env, problems=problems)
+    ids = [workflow_id(repo, w, config) for w in workflows or []]
+    rows = collect(repo, config, ids or None, env, problems=problems)
     if json_out:
         render.print_json([r.to_dict() for r in rows])
         return 0
@@ -81,7 +82,7 @@ def history(
     from keepwf.service.timeline import history as get
 
     repo, config = _ctx()
-    res = get(repo, config, workflow, env, limit=limit, page=page, include_pruned=pruned)
+    res = get(repo, config, workflow_id(repo, workflow, config), env, limit=limit, page=page, include_pruned=pruned)
     render.show(res, json_out, draw)
     return 0
 
@@ -99,7 +100,7 @@ def show(
     from keepwf.service.timeline import show as get
 
     repo, config = _ctx()
-    res = get(repo, config, workflow, env, version)
+    res = get(repo, config, workflow_id(repo, workflow, config), env, version)
     render.show(res, json_out, draw)
     return 0
 
@@ -122,7 +123,7 @@ def diff(
     from keepwf.service.compare import diff as get
 
     repo, config = _ctx()
-    res = get(repo, config, workflow, ref_a, ref_b, env, against)
+    res = get(repo, config, workflow_id(repo, workflow, config), ref_a, ref_b, env, against)
     render.show(res, json_out, draw)
     return 0 if res.same else 1
 
@@ -140,7 +141,7 @@ def audit(
     from keepwf.service.audit import audit as get
 
     repo, config = _ctx()
-    entries = get(repo, config, env, since, workflow)
+    entries = get(repo, config, env, since, workflow_id(repo, workflow, config) if workflow else None)
     if json_out:
         render.print_json([e.to_dict() for e in entries])
         return 0

@@ -7,12 +7,12 @@ from typing import Annotated, Optional
 import typer
 
 from keepwf.cli.app import app
-from keepwf.cli.common import EnvOpt, JsonOpt, open_repo, state
+from keepwf.cli.common import EnvOpt, JsonOpt, open_repo, state, workflow_id
 
 
 @app.command("test")
 def test(
-    workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids (default: every workflow with tests).")] = None,
+    workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids or their files (default: every workflow with tests).")] = None,
     version: Annotated[Optional[str], typer.Option("--version", metavar="REF", help="Test this deployed version (v3, deployed…) instead of the working copy.")] = None,
     env: EnvOpt = None,
     junit: Annotated[Optional[str], typer.Option("--junit", metavar="FILE", help="Also write the results as JUnit XML (for CI systems).")] = None,
@@ -32,7 +32,8 @@ def test(
     from keepwf.render import incident as view
     from keepwf.service.wftests import junit_xml, run_tests
 
-    rep = run_tests(open_repo(), workflows or [], version=version, env=env,
+    repo = open_repo()
+    rep = run_tests(repo, [workflow_id(repo, w) for w in workflows or []], version=version, env=env,
                     on_case=None if json_out else view.test_case)
     if junit:
         Path(state.cwd() / junit).write_bytes(junit_xml(rep))

@@ -35,9 +35,13 @@ class RunHistory(Protocol):
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    """Live progress for the CLI: ``kind`` is ``step_start`` | ``step_end`` | ``log``."""
+    """Live progress of a run, for any front end (the CLI's live display, a server's stream).
 
-    kind: Literal["step_start", "step_end", "log"]
+    ``kind`` is ``step_start`` | ``step_end`` | ``log`` (a line of the run's log: ``status`` is its level) |
+    ``output`` (a line a command printed while the step runs, redacted: ``status`` is ``stdout`` or ``stderr``).
+    Events arrive on the thread that runs the workflow."""
+
+    kind: Literal["step_start", "step_end", "log", "output"]
     step: str
     step_kind: str = "step"
     index: int = 0
@@ -45,7 +49,8 @@ class ProgressEvent:
     status: str | None = None
     message: str | None = None
     duration_ms: int | None = None
-    attempt: int | None = None
+    attempt: int | None = None  # step_end: attempts of its provider call (the most any foreach item needed)
+    items: int | None = None  # step_end of a foreach: how many items it went over
 
 
 def _utcnow() -> datetime:
@@ -69,6 +74,9 @@ class RunOptions:
     sleep: Callable[[float], None] = time.sleep
     result_limit: int = DEFAULT_RESULT_LIMIT
     http_timeout: float = 30.0
-    cwd: str | None = None  # working directory for bash
+    query_timeout: float = 30.0  # database and metrics queries (with.timeout or the provider config's timeout win)
+    # working directory of bash steps; a callable is asked when a bash step first needs it (an export of a commit's
+    # tree is made only for runs that use bash)
+    cwd: str | Callable[[], str] | None = None
     run_timeout: float | None = None  # seconds; checked between steps → status "timeout"
     allow_private_network: bool = False  # http/webhook may reach loopback/private addresses (engine/netpolicy.py)

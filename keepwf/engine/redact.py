@@ -26,7 +26,10 @@ REDACTED = "***"
 MIN_SECRET_LEN = 4
 # settings, not credentials (Keep's non-"sensitive" fields among them: a Jira/ntfy host, an SMTP server)
 NOT_SECRET_KEYS = frozenset({"method", "verify", "timeout", "description", "base_url", "events_base_url", "host",
-                             "smtp_server", "smtp_port", "encryption"})
+                             "smtp_server", "smtp_port", "encryption",
+                             # a database's address, name and user name (Keep does not mark them sensitive; masked,
+                             # "test", "root" or "5432" would vanish from every query result)
+                             "port", "database", "username", "protocol", "index", "datasource_uid", "insecure"})
 USER_KEYS = ("http_basic_authentication_username", "username", "user", "login")
 PASSWORD_KEYS = ("http_basic_authentication_password", "password", "pass", "passwd")
 _MIN_PREFIX = 4

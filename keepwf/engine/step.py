@@ -21,8 +21,10 @@ from keepwf.model.run import StepResult
 
 MAX_ITEM_ERRORS = 100  # per step in the record; the rest is counted
 MAX_RETRY_AFTER = 3600.0  # seconds; as on-failure.retry.interval
-# providers that never page anyone: a mock file's ``default:`` does not answer them (it does answer slack & co.)
-LOCAL_PROVIDERS = frozenset({"console", "mock", "bash", "python", "http", "webhook"})
+# providers that never page anyone: a mock file's ``default:`` does not answer them (it does answer slack & co.);
+# the query providers only read
+LOCAL_PROVIDERS = frozenset({"console", "mock", "bash", "python", "http", "webhook", "postgres", "mysql", "prometheus",
+                             "victoriametrics", "grafana", "elastic", "clickhouse"})
 # names a condition alias may not take: they would hide the run's context
 RESERVED = frozenset({"alert", "event", "incident", "steps", "actions", "foreach", "consts", "vars", "aliases",
                       "secrets", "inputs", "fn", "last_workflow_results", "last_workflow_run_time", "providers"})
@@ -133,7 +135,7 @@ class StepRunner:
             conditions=run.record(self.conditions) if self.conditions else {},
         )
         run.progress(ProgressEvent("step_end", name, kind, index, total, status=status, message=error, duration_ms=ms,
-                                   attempt=self.attempts))
+                                   attempt=self.attempts, items=items))
         if interrupted:
             raise StepInterrupted(rec)
         stop = status == "ran" and spec.get("continue") is False
@@ -190,11 +192,17 @@ class StepRunner:
         enrich_alert = params.pop("enrich_alert", None)
         enrich_incident = params.pop("enrich_incident", None)
         params.pop("audit_enabled", None)
+        said: list[tuple[str, str]] = []  # held back: a mocked call needs no credentials, so nothing is said then
         try:
             config, config_name = resolve_step_config(provider.get("config"), run.configs, run.opts.env,
-                                                      run.redactor, lambda lv, m: run.log(name, lv, m))
+                                                      run.redactor, lambda lv, m: said.append((lv, m)))
         except ValueError as e:
             raise StepFailed(str(e)) from None
+        mocks = run.opts.mocks
+        if not (mocks is not None and mocks.covers(name, ptype, config_name, offline_capable=ptype in LOCAL_PROVIDERS
+                                                   and get_provider(ptype) is not None)):
+            for lv, m in said:
+                run.log(name, lv, m)
         entry["provider_parameters"] = params
         result = self._call(kind, name, ptype, config_name, config, params)
         self.raw_results.append(result)
@@ -253,6 +261,16 @@ class StepRunner:
                                  f"available offline; use step vars: or a provider config instead") from None
             raise StepFailed(str(e)) from None
 
+    def _output(self, name: str, kind: str):
+        """The output callback of a provider call: each line redacted, cut at 1,000 characters, as a progress event."""
+        run = self.run_
+
+        def emit(stream: str, line: str) -> None:
+            text = run.redactor.text(line)
+            run.progress(ProgressEvent("output", name, kind, status=stream, message=text[:1000]))
+
+        return emit
+
     def _call(self, kind, name, ptype, config_name, config, params) -> Any:
         run = self.run_
         count, interval = _retry(self._spec_for_retry)
@@ -262,7 +280,8 @@ class StepRunner:
         last_err = None
         wait = interval
         for attempt in range(count + 1):
-            self.attempts += 1
+            # attempts of one provider call (1 + retries); a foreach makes one call per item, counted in `items`
+            self.attempts = max(self.attempts, attempt + 1)
             if attempt:
                 run.log(name, "warning", f"retry {attempt}/{count} after: {last_err}")
                 if wait:
@@ -272,7 +291,7 @@ class StepRunner:
                 mock = mocks.lookup(name, ptype, config_name, offline_capable=offline and prov is not None) if mocks else None
                 if mock is not None:
                     run.calls.append({"step": name, "kind": kind, "provider": ptype, "config": config_name,
-                                      "params": run.record(params), "attempt": self.attempts,
+                                      "params": run.record(params), "attempt": attempt + 1,
                                       "error": mock.error})
                     if mock.error is not None:
                         raise ProviderError(mock.error)
@@ -281,7 +300,8 @@ class StepRunner:
                     last_err = server_only_message(ptype)
                     break  # retrying cannot help
                 call = ProviderCall(name, kind, ptype, params, config, lambda lv, m: run.log(name, lv, m), run.opts,
-                                    dict(getattr(self, "_extra_env", {})))
+                                    dict(getattr(self, "_extra_env", {})),
+                                    output=self._output(name, kind) if run.opts.progress else None)
                 return prov.query(call) if kind == "step" else prov.notify(call)
             except ProviderError as e:
                 last_err = str(e)

@@ -233,12 +233,28 @@ def match_triggers(triggers: list[Any], *, alert: dict[str, Any] | None = None, 
             else:
                 out.append(TriggerMatch(i, typ, False, f"incident {incident_event} is not in events {events}"))
         elif typ == "interval":
-            out.append(TriggerMatch(i, typ, False, f"interval trigger: runs every {trig.get('value')}, not on events"))
+            # the scheduler that runs it is `keepwf serve` (issue 14); until it is there, only `keepwf run` does
+            out.append(TriggerMatch(i, typ, False, f"interval trigger: runs every {interval_text(trig.get('value'))} on a "
+                                                   "schedule, not on events (`keepwf run` runs it by hand)"))
         elif typ == "manual":
             out.append(TriggerMatch(i, typ, False, "manual trigger: runs with `keepwf run`"))
         else:
             out.append(TriggerMatch(i, typ, False, f"unknown trigger type {typ!r}"))
     return out
+
+
+_UNITS = {"": "second", "m": "minute", "h": "hour", "d": "day"}
+
+
+def interval_text(value) -> str:
+    """Keep's interval value (seconds, or ``"N"``/``"Nm"``/``"Nh"``/``"Nd"``) in words: ``15`` → ``15 seconds``,
+    ``"5m"`` → ``5 minutes``; a value Keep would refuse is shown as written."""
+    text = "".join(str(value).split()) if value is not None else ""
+    num, unit = (text[:-1], text[-1]) if text[-1:] in "mhd" and text else (text, "")
+    if isinstance(value, bool) or not num.isdigit():
+        return f"{value!r} (not a valid interval)"
+    word, n = _UNITS[unit], int(num)
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def explain(matches: list[TriggerMatch]) -> str:

@@ -28,6 +28,10 @@ class Problem:
     def location(self) -> str:
         return f"{self.file}:{self.line}:{self.column}" if self.line else self.file
 
+    def label(self) -> str:
+        """``error``, or ``warning[code]``: a warning shows the stable code that ``[validate] ignore`` takes."""
+        return f"{self.severity}[{self.code}]" if self.severity == "warning" and self.code else self.severity
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -25,9 +25,25 @@ def to_json(obj: Any) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False, default=str)
 
 
+_printed = {"json": False}
+
+
+def reset() -> None:
+    """A new command starts (the CLI runs several in one process in tests): nothing printed yet."""
+    _printed["json"] = False
+
+
 def print_json(obj: Any) -> None:
     """Machine output: one JSON document on stdout, nothing else there."""
     sys.stdout.write(to_json(obj) + "\n")
+    _printed["json"] = True
+
+
+def json_error(message: str, hint: str | None, exit_code: int) -> None:
+    """Under ``--json``, an error is also one JSON document on stdout (``{"error", "hint", "exit"}``) — unless the
+    command already printed its JSON result there (a run recorded, then interrupted)."""
+    if not _printed["json"]:
+        print_json({"error": message, "hint": hint, "exit": exit_code})
 
 
 def show(value: Any, as_json: bool, draw) -> None:

@@ -7,17 +7,18 @@ from keepwf.render.styled import line
 _MARK = {"ok": ("✓", "green"), "fail": ("✗", "bold red"), "skip": ("-", "dim"), "warn": ("!", "yellow")}
 
 
-def checklist(checks) -> None:
+def checklist(checks, shown_below: str | None = None) -> None:
+    """The checks, each failed one with its hint — except the hint the error below repeats (``shown_below``)."""
     for item in checks:
         line("  ", _MARK[item.status], f" {item.name:<10} {item.detail}")
-        if item.failed and item.hint:
+        if item.failed and item.hint and item.hint != shown_below:
             line("               ", ("hint:", "cyan"), f" {item.hint}")
 
 
 def deploy_result(res) -> None:
     where = f"{res.env} from {res.branch or 'detached HEAD'} at {(res.commit or '')[:10]}"
     line(("Release checklist", "bold"), f" ({where})")
-    checklist(res.checks)
+    checklist(res.checks, res.error.hint if res.error is not None else None)
     if res.error is not None:
         return
     line("")

@@ -44,7 +44,7 @@ def hook_outcome(outcome) -> None:
     for p in outcome.problems:
         where = f"{p.file}:{p.line}:{p.column}" if p.line else p.file
         path = f" [{p.yaml_path}]" if p.yaml_path else ""
-        _err(f"{where}: {p.severity}: {p.message}{path}")
+        _err(f"{where}: {p.label()}: {p.message}{path}")
         if p.hint:
             _err(f"    hint: {p.hint}")
     for note in outcome.notes:

@@ -22,14 +22,8 @@ def _safe(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _CONTROL.search(text) else text
 
 
-def out(*segs, stderr: bool = False) -> None:
-    stream = sys.stderr if stderr else sys.stdout
-    if not stream.isatty():
-        stream.write(_safe("".join(s if isinstance(s, str) else s[0] for s in segs)) + "\n")
-        return
+def _rich_text(segs):
     from rich.text import Text
-
-    from keepwf.render import console
 
     t = Text()
     for s in segs:
@@ -37,7 +31,17 @@ def out(*segs, stderr: bool = False) -> None:
             t.append(_safe(s))
         else:
             t.append(_safe(s[0]), style=s[1] or "")
-    console(stderr).print(t)
+    return t
+
+
+def out(*segs, stderr: bool = False) -> None:
+    stream = sys.stderr if stderr else sys.stdout
+    if not stream.isatty():
+        stream.write(_safe("".join(s if isinstance(s, str) else s[0] for s in segs)) + "\n")
+        return
+    from keepwf.render import console
+
+    console(stderr).print(_rich_text(segs))
 
 
 def _st(s: Any):
@@ -56,24 +60,78 @@ def notice(text: str) -> None:
     out(("note:", "yellow"), " " + text, stderr=True)
 
 
-class Progress:
-    """Per-step progress lines on stderr."""
+PLAIN_OUTPUT_LINES = 200  # per step, when stderr is not a terminal (the whole output is in the run's results)
 
-    def __init__(self, enabled: bool = True):
+
+class Progress:
+    """Per-step progress on stderr. On a terminal the running step shows live (``render.live``: spinner, elapsed
+    time, its latest output lines); otherwise plain lines: each log line, each output line (``step> text``) and each
+    finished step. A context manager: leaving it clears the live display, also on an error."""
+
+    def __init__(self, enabled: bool = True, *, live: bool | None = None, clock=None):
         self.enabled = enabled
+        self.live = None
+        self._plain_lines: dict[str, int] = {}
+        if enabled and (sys.stderr.isatty() if live is None else live):
+            from keepwf.render import console
+            from keepwf.render.live import LiveStep
+
+            self.live = LiveStep(console(True), **({"clock": clock} if clock else {}))
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+    def _line(self, *segs) -> None:
+        if self.live is not None:
+            self.live.print(_rich_text(segs))
+        else:
+            out(*segs, stderr=True)
 
     def __call__(self, ev) -> None:
         if not self.enabled:
             return
-        if ev.kind == "step_end":
-            out(*_step_end(ev), stderr=True)
-        elif ev.kind == "log" and ev.message:
-            out("    ", (f"{ev.step}:", "dim"), f" {ev.message}", stderr=True)
+        if ev.kind == "step_start":
+            self._plain_lines[ev.step] = 0
+            if self.live is not None:
+                self.live.start(ev.step_kind, _safe(ev.step))
+        elif ev.kind == "step_end":
+            if self.live is not None:
+                self.live.stop()
+            self._line(*_step_end(ev))
+        elif ev.kind == "output" and ev.message is not None:
+            if self.live is not None:
+                self.live.output(ev.status or "stdout", _safe(ev.message))
+                return
+            n = self._plain_lines.get(ev.step, 0) + 1
+            self._plain_lines[ev.step] = n
+            if n <= PLAIN_OUTPUT_LINES:
+                self._line("    ", (f"{ev.step}>", "dim"), f" {ev.message}")
+            elif n == PLAIN_OUTPUT_LINES + 1:
+                self._line("    ", (f"{ev.step}>", "dim"), " … (more output: it is in the run's results)")
+        elif ev.kind == "log" and ev.message and ev.step:
+            self._line("    ", (f"{ev.step}:", "dim"), f" {ev.message}")
+        elif ev.kind == "log" and ev.message:  # a line of the run itself (interrupted, timed out): no step name
+            self._line("    ", ev.message)
+
+
+def _counts(items, attempts, fmt: str) -> str:
+    """``2 items``, ``attempt 3`` (only when retried), both, or nothing."""
+    parts = [f"{items} item{'' if items == 1 else 's'}"] if isinstance(items, int) else []
+    if isinstance(attempts, int) and attempts > 1:
+        parts.append(f"attempt {attempts}" if fmt.startswith(" (") else f"{attempts} attempts")
+    return fmt.format(", ".join(parts)) if parts else ""
 
 
 def _step_end(ev) -> list:
-    """The line of a finished step or action: status, name, duration (attempt), error."""
-    extra = f" (attempt {ev.attempt})" if ev.attempt and ev.attempt > 1 else ""
+    """The line of a finished step or action: status, name, duration (foreach items, attempt), error."""
+    extra = _counts(getattr(ev, "items", None), ev.attempt, " ({})")
     segs = ["  ", _st(ev.status), f" {ev.step_kind} {ev.step} ", (f"{_ms(ev.duration_ms)}{extra}", "dim")]
     if ev.message and ev.status == "error":
         segs.append(f" — {ev.message}")
@@ -101,8 +159,9 @@ def summary(rec: dict) -> None:
 
 
 def runs_table(page) -> None:
-    """The runs, one per line (plain aligned text when piped)."""
-    from keepwf.render.styled import table
+    """The runs, one line each, fitting the terminal: low-value columns are dropped first (duration, env, version,
+    trigger), then the error and the trigger are cut with …; piped, every column is kept (the error cut at 100)."""
+    from keepwf.render.styled import clip, fit, table, terminal_width
 
     if not page.runs:
         out("no runs" + (" on this page" if page.page > 1 else ""))
@@ -117,9 +176,12 @@ def runs_table(page) -> None:
         rows.append([_safe(d["run_id"][:12]) + (" !" if d.get("untrusted") else ""),
                      _safe(d["started"][:19].replace("T", " ")), str(d.get("workflow")),
                      str(d.get("version") or ("draft" if d.get("draft") else "")), str(d.get("env")),
-                     _st(d.get("status")), _ms(d.get("duration_ms")), str(trig.get("type", "")),
-                     _safe(" ".join(str(d.get("error") or "").split()))[:60]])  # one line, no control chars
-    table(["run", "started", "workflow", "version", "env", "status", "duration", "trigger", "error"], rows)
+                     _st(d.get("status")), _ms(d.get("duration_ms")), clip(_safe(" ".join(_trigger_cell(trig).split())), 40),
+                     clip(_safe(" ".join(str(d.get("error") or "").split())), 100)])  # one line, no control chars
+    headers = ["run", "started", "workflow", "version", "env", "status", "duration", "trigger", "error"]
+    headers, rows = fit(headers, rows, terminal_width(), drop=("duration", "env", "version"),
+                        shrink=(("error", 12), ("trigger", 8), ("workflow", 12), ("error", 5), ("trigger", 7)))
+    table(headers, rows)
     if flagged:
         out((f"! {flagged} run(s) marked ! were not written by keepwf (forged or altered on the run chain); "
              "`keepwf runs show ID` says why. History counts leave them out.", "yellow"))
@@ -141,7 +203,7 @@ def run_detail(rec) -> None:
             out(f"  {k + ':':<10}{v}")
     for s in d.get("steps") or []:
         out("  ", _st(s.get("status")), f" {s.get('kind', 'step')} {s.get('name')} ",
-            (f"{_ms(s.get('duration_ms'))}, {s.get('attempts') or 0} attempt(s)", "dim"))
+            (_ms(s.get("duration_ms")) + _counts(s.get("items"), s.get("attempts"), ", {}"), "dim"))
         if s.get("error"):
             out("      ", (str(s["error"]), "red"))
         for res in (s.get("results") or [])[:5]:
@@ -161,6 +223,14 @@ def run_detail(rec) -> None:
         from keepwf.render import to_json
 
         out("  event: " + to_json(d["event"]).replace("\n", "\n  "))
+
+
+def _trigger_cell(t) -> str:
+    """The trigger in the runs table: its type and, for an alert or incident, its name (``alert DiskFull``)."""
+    if not isinstance(t, dict):
+        return str(t or "")
+    name = t.get("name") if t.get("type") in ("alert", "incident") else None
+    return f"{t.get('type', '')} {name}" if name else str(t.get("type", ""))
 
 
 def _trigger(t) -> str:
@@ -202,13 +272,15 @@ def followed(kind: str, obj: dict, as_json: bool) -> None:
         from types import SimpleNamespace
 
         ev = SimpleNamespace(**{k: obj.get(k) for k in ("kind", "step", "step_kind", "index", "total", "status",
-                                                        "message", "duration_ms", "attempt")})
+                                                        "message", "duration_ms", "attempt", "items")})
         if ev.kind == "step_start":
             out("  ", ("…", "dim"), f" {ev.step_kind} {ev.step}")
         elif ev.kind == "step_end":
             out(*_step_end(ev))
+        elif ev.kind == "output" and ev.message is not None:
+            out("    ", (f"{ev.step}>", "dim"), f" {ev.message}")
         elif ev.kind == "log" and ev.message:
-            out("    ", (f"{ev.step}:", "dim"), f" {ev.message}")
+            out("    ", (f"{ev.step}:", "dim") if ev.step else "", f" {ev.message}" if ev.step else ev.message)
     elif kind == "run":
         summary(obj)
     sys.stdout.flush()

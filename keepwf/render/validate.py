@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+from keepwf.render.styled import plural as _plural
+
 _COLORS = {"error": "\033[1;31m", "warning": "\033[33m", "hint": "\033[36m", "dim": "\033[2m", "ok": "\033[32m"}
 _RESET = "\033[0m"
 
@@ -21,16 +23,12 @@ def _paint(text: str, what: str, on: bool) -> str:
     return f"{_COLORS[what]}{text}{_RESET}" if on else text
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def problem_lines(problems, color: bool = False, hints: bool = True) -> list[str]:
     out = []
     for p in problems:
         where = p.location()
         path = f" [{p.yaml_path}]" if p.yaml_path else ""
-        out.append(f"{where}: {_paint(p.severity, p.severity, color)}: {p.message}{_paint(path, 'dim', color)}")
+        out.append(f"{where}: {_paint(p.label(), p.severity, color)}: {p.message}{_paint(path, 'dim', color)}")
         if hints and p.hint:
             out.append("    " + _paint("hint:", "hint", color) + " " + p.hint)
     return out

@@ -24,6 +24,7 @@ from keepwf.model.runrecord import format_started, new_run_id, utcnow
 from keepwf.store.repo import Repo
 
 MAX_LOGS = 500
+LIVE_OUTPUT = 200  # output lines per step written to the live window `runs --follow` reads (all are in the results)
 MAX_CALLS = 500
 
 
@@ -144,6 +145,23 @@ def _providers_file(repo: Repo) -> dict | None:
     return data
 
 
+def bash_cwd(repo: Repo, t: Target):
+    """Where bash steps run: the working tree for a draft; else a read-only export of the deployed commit's tree,
+    made when the first bash step asks (``store.treecache``), so scripts a workflow calls are the deployed ones."""
+    if t.draft:
+        return str(repo.root)
+    made: list[str] = []
+
+    def export() -> str:
+        if not made:
+            from keepwf.store import treecache
+
+            made.append(str(treecache.export(repo, t.commit)))
+        return made[0]
+
+    return export
+
+
 def load_mocks(path: str | None, cwd):
     """The MockSet of ``--mock FILE`` (None without the option)."""
     if not path:
@@ -156,15 +174,20 @@ def load_mocks(path: str | None, cwd):
 
 
 def _identity(repo: Repo) -> tuple[str, str]:
+    """(user, host) of a run record: the email of git's committer identity — the same source as deploy tags and
+    approvals (``store.tags.identity``: GIT_COMMITTER_EMAIL, then user.email) —, else the login name (a run is
+    never refused for want of an identity)."""
     import getpass
     import socket
 
+    from keepwf.store.tags import identity
+
     try:
-        user = repo.pg.config["user.email"]
-    except (KeyError, Exception):
+        user = identity(repo, "a run records who ran it").email
+    except StateError:
         try:
             user = getpass.getuser()
-        except Exception:
+        except Exception:  # noqa: BLE001 - no login name (a container without passwd entry)
             user = "unknown"
     return user, socket.gethostname()
 
@@ -274,6 +297,8 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     refuse_surrogates(event, f"the {event_kind or 'event'}", "fix the event's text (lone \\ud800-\\udfff escapes)")
     refuse_surrogates(inputs, "--input", "give inputs as UTF-8 text")
     config = config or load_config(repo)
+    if mocks is not None:  # the file's workflows.<id> section over its shared entries
+        mocks = mocks.for_workflow(t.workflow)
     if log_kind == "default":
         log_kind = "drafts" if t.draft else "runs"
     if log_kind is not None:  # (bisect's sealed trial runs record nothing and call no provider)
@@ -301,11 +326,20 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     run_id = new_run_id(started)
     live = _live(repo, run_id, t, started, trigger) if log_kind is not None else None
 
+    output_lines: dict[str, int] = {}  # per step: a command's output lines, shown to followers up to LIVE_OUTPUT
+
     def on_progress(ev):
+        kind = getattr(ev, "kind", None)
+        if kind == "output":  # a command's output line: for the screen and followers, not kept here
+            n = output_lines[ev.step] = output_lines.get(ev.step, 0) + 1
+            if live is not None and n <= LIVE_OUTPUT:
+                live.write(dataclasses.asdict(ev))
+            if progress:
+                progress(ev)
+            return
         seen.append(ev)
         if live is not None:
             live.write(dataclasses.asdict(ev))
-        kind = getattr(ev, "kind", None)
         if kind == "step_start":
             open_step[:] = [ev, time.monotonic()]
         elif kind == "step_end":
@@ -315,9 +349,9 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
 
     opts = RunOptions(event=event, event_kind=event_kind, trigger=trigger, inputs=dict(inputs or {}), env=dict(os.environ),
                       providers_file=_providers_file(repo), mocks=mocks, history=RunLogHistory(repo, t.env, history_before),
-                      allow_python=config.allow_python, bash_timeout=config.bash_timeout, progress=on_progress,
-                      allow_private_network=config.allow_private_network,
-                      cwd=str(repo.root))
+                      allow_python=config.allow_python, bash_timeout=config.bash_timeout, query_timeout=config.query_timeout,
+                      progress=on_progress, allow_private_network=config.allow_private_network,
+                      cwd=bash_cwd(repo, t))
     result, interrupted = None, False
     try:
         with _sigterm_as_interrupt():

@@ -256,7 +256,7 @@ def post_checkout(hook: str = "post-checkout", cwd=None) -> HookOutcome:
         for env, wf in drift:
             by_env.setdefault(env, []).append(wf)
         shown = "; ".join(f"{env}: {', '.join(wfs[:5])}{' …' if len(wfs) > 5 else ''}" for env, wfs in sorted(by_env.items()))
-        n = len(drift)
+        n = len({wf for _env, wf in drift})  # workflows, not (env, workflow) pairs: one in two envs is one
         out.notes.append(f"keepwf: {n} deployed workflow{'s' if n != 1 else ''} differ{'s' if n == 1 else ''} "
                          f"from this checkout ({shown}); see `keepwf status`")
     return out

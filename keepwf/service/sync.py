@@ -38,11 +38,20 @@ class SyncResult:
     runs_after: int = 0
     versions: dict = field(default_factory=dict)
     not_deleted: list[str] = field(default_factory=list)  # pruned here, but the remote refused to delete its tag
+    approvals_before: int = 0
+    approvals_after: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """What this clone gained, in plain words: new runs, new versions, new approvals, pruned versions."""
+        return {"new_runs": max(0, self.runs_after - self.runs_before), "new_versions": self.versions.get("tags", 0),
+                "new_approvals": max(0, self.approvals_after - self.approvals_before),
+                "pruned_versions": self.versions.get("archived", 0)}
 
     def to_dict(self) -> dict:
-        return {"remote": self.remote, "attempts": self.attempts, "merged": self.merged, "pushed": self.pushed,
-                "runs_before": self.runs_before, "runs_after": self.runs_after, "versions": self.versions,
-                "not_deleted": self.not_deleted}
+        return {"remote": self.remote, **self.counts, "attempts": self.attempts, "merged": self.merged,
+                "pushed": self.pushed, "runs_before": self.runs_before, "runs_after": self.runs_after,
+                "versions": self.versions, "not_deleted": self.not_deleted}
 
 
 def _namespace(remote: str) -> str:
@@ -70,7 +79,9 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
         raise UsageError(f"no remote named {remote!r}" + (f" (remotes: {', '.join(known)})" if known else " (no remotes)"),
                          hint=f"git remote add {remote} URL   or   keepwf sync URL")
     ns = _namespace(remote)
-    res = SyncResult(remote, runs_before=_count(repo))
+    from keepwf.store.reviews import all_reviews
+
+    res = SyncResult(remote, runs_before=_count(repo), approvals_before=len(all_reviews(repo)))
     fetch_specs = [f"+refs/tags/keepwf/*:{ns}tags/keepwf/*",
                    f"+refs/keepwf/archive/*:{ns}keepwf/archive/*",
                    f"+refs/keepwf/audit*:{ns}keepwf/audit*",  # a glob: a remote without prunes has no audit ref
@@ -113,6 +124,7 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
                           if ln[:1] in ("*", "+", " ") and "\t" in ln and "[up to date]" not in ln]
             _mirror_pushed(repo, remote, out)
             res.runs_after = _count(repo)
+            res.approvals_after = len(all_reviews(repo))
             return res
         rejected = "[rejected]" in out or "fetch first" in out or "non-fast-forward" in out or "[remote rejected]" in out
         last = f"{failed[0][1].split(':')[-1]} {failed[0][2]}" if failed else ""

@@ -15,14 +15,9 @@ from keepwf.store.repo import Repo
 
 def known_workflow(repo: Repo, config: Config, wf: str) -> None:
     """Check ``wf`` has versions in some env or exists in the working tree (else exit 2, with a did-you-mean)."""
-    for archived in (False, True):
-        for (_e, w) in tags.version_index(repo, archived=archived):
-            if w == wf:
-                return
-    drafts = cat.working_tree(repo, config)
-    if wf in drafts.workflows:
-        return
-    raise cat.unknown_workflow(wf, sorted(set(drafts.workflows) | {w for (_e, w) in tags.version_index(repo)}))
+    from keepwf.service.wfname import resolve
+
+    resolve(repo, config, wf)
 
 
 @dataclass

@@ -9,6 +9,9 @@ from keepwf.errors import UsageError
 from keepwf.store.repo import Repo
 
 
+RUN_SUMMARY = ("run_id", "status", "duration_ms", "error")  # a run in `trigger --json` (whole records: --full)
+
+
 @dataclass
 class WorkflowVerdict:
     workflow: str
@@ -21,9 +24,11 @@ class WorkflowVerdict:
     def matched(self) -> bool:
         return any(m.matched for m in self.matches)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, full: bool = False) -> dict[str, Any]:
+        """The verdict and its runs: each run's id, status, duration and error; ``full``: each whole run record."""
+        runs = [o.record if full else {k: o.record.get(k) for k in RUN_SUMMARY} for o in self.runs]
         return {"workflow": self.workflow, "version": self.version, "matched": self.matched,
-                "triggers": [m.to_dict() for m in self.matches], "runs": [o.record for o in self.runs],
+                "triggers": [m.to_dict() for m in self.matches], "runs": runs,
                 **({"refused": self.refused} if self.refused else {})}
 
 
@@ -42,8 +47,10 @@ class TriggerReport:
             return 1
         return 3 if any(v.refused for v in self.verdicts) else 0
 
+    full: bool = False  # to_dict gives whole run records (`trigger --json --full`)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"env": self.env, "event": self.kind, "workflows": [v.to_dict() for v in self.verdicts]}
+        return {"env": self.env, "event": self.kind, "workflows": [v.to_dict(self.full) for v in self.verdicts]}
 
 
 INCIDENT_EVENTS = ("created", "updated", "deleted")

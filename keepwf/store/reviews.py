@@ -25,16 +25,11 @@ def _pygit2():
 
 
 def identity(repo: Repo) -> tuple[str, str]:
-    """(name, email) of whoever runs keepwf: git's committer identity (env GIT_COMMITTER_*, then user.*)."""
-    cp = repo.git("var", "GIT_COMMITTER_IDENT", check=False)
-    ident = cp.stdout.decode("utf-8", "replace").strip()
-    if cp.returncode != 0 or "<" not in ident:
-        raise StateError(
-            "git does not know who you are: a review records its reviewer (user.name and user.email are not set)",
-            hint='git config --global user.name "Your Name" && git config --global user.email you@example.com',
-        )
-    name, _, rest = ident.partition("<")
-    return name.strip(), rest.partition(">")[0].strip()
+    """(name, email) of whoever runs keepwf: git's committer identity (``tags.identity``, the one source)."""
+    from keepwf.store.tags import identity as who
+
+    me = who(repo, "a review records its reviewer")
+    return me.name, me.email
 
 
 def _ref_target(repo: Repo, ref: str) -> str | None:

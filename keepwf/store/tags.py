@@ -50,9 +50,10 @@ def iso_date(timestamp: int, offset_minutes: int) -> str:
     return datetime.fromtimestamp(timestamp, tz).isoformat()
 
 
-def identity(repo: Repo) -> Identity:
+def identity(repo: Repo, records: str = "a deploy tag records its tagger") -> Identity:
     """git's committer identity, exactly as ``git tag`` would record it (``git var GIT_COMMITTER_IDENT``: the
-    GIT_COMMITTER_* variables, then user.name/user.email; GIT_COMMITTER_DATE is honoured)."""
+    GIT_COMMITTER_* variables, then user.name/user.email; GIT_COMMITTER_DATE is honoured). The one identity source
+    of keepwf: deploy tags, prune records, approvals and run records all take who it is from here."""
     import re
 
     cp = repo.git("var", "GIT_COMMITTER_IDENT", check=False, env={"GIT_TERMINAL_PROMPT": "0"})
@@ -60,7 +61,7 @@ def identity(repo: Repo) -> Identity:
     m = re.match(r"^(.*) <(.*)> (\d+) ([+-])(\d\d)(\d\d)$", text)
     if cp.returncode != 0 or not m or not m.group(1).strip() or not m.group(2).strip() or "(none)" in m.group(2):
         raise StateError(
-            "git does not know who you are: a deploy tag records its tagger (user.name and user.email are not set)",
+            f"git does not know who you are: {records} (user.name and user.email are not set)",
             hint='git config --global user.name "Your Name" && git config --global user.email you@example.com',
         )
     offset = (int(m.group(5)) * 60 + int(m.group(6))) * (1 if m.group(4) == "+" else -1)

@@ -52,7 +52,6 @@ INPUT_TYPES = ("string", "number", "boolean", "choice")
 OFFLINE_PROVIDERS = ("console", "mock", "bash", "python", "http", "webhook")
 # notification providers keepwf sends itself, as Keep does (docs/providers.md); the engine's registry holds both lists
 NOTIFY_PROVIDERS = ("slack", "teams", "discord", "pagerduty", "opsgenie", "telegram", "ntfy", "smtp", "sendgrid", "jira")
-RUNNABLE_PROVIDERS = OFFLINE_PROVIDERS + NOTIFY_PROVIDERS
 # their with: parameters (docs/providers.md); a test keeps this equal to the engine's providers
 PROVIDER_PARAMETERS = {
     "slack": ("message", "blocks", "channel", "slack_timestamp", "thread_timestamp", "attachments", "username",
@@ -72,5 +71,8 @@ PROVIDER_PARAMETERS = {
              "components", "custom_fields", "transition_to", "ticket_id", "board_id"),
 }
 ENGINE_PARAMETERS = ("enrich_alert", "enrich_incident", "audit_enabled")  # taken by the engine, for any provider
+# query providers keepwf runs itself against the configured server (docs/providers.md)
+QUERY_PROVIDERS = ("postgres", "mysql", "prometheus", "victoriametrics", "grafana", "elastic", "clickhouse")
+RUNNABLE_PROVIDERS = OFFLINE_PROVIDERS + NOTIFY_PROVIDERS + QUERY_PROVIDERS
 STEP_ONLY_PROVIDERS = ("bash", "python")
 KEEP_SERVER_PROVIDERS = ("keep",)

@@ -68,4 +68,6 @@ def validate_sources(sources: Mapping[str, bytes], config: Config | None = None,
             else:
                 seen[wid] = (path, line)
         out.extend(parsed.result)
+    if config.validate_ignore:  # keepwf.toml › validate › ignore: warnings the project decided to live with
+        out.problems = [p for p in out.problems if not (p.severity == "warning" and p.code in config.validate_ignore)]
     return out

@@ -40,6 +40,14 @@ def _mark_problem(path: str, e: yaml.MarkedYAMLError, text: str) -> Problem:
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     what = " ".join(p for p in (e.context, e.problem) if p).strip() or "invalid YAML"
     hint = "fix the YAML syntax at that position"
+    start = e.context_mark
+    if (e.context or "").startswith("while ") and start is not None and mark is not None and \
+            (start.line, start.column) != (mark.line, mark.column):
+        # PyYAML's own pointer to where the construct it was reading starts (often the real mistake: an unclosed
+        # quote, a wrong indent), besides where it gave up
+        what = f"{e.problem or 'invalid YAML'} ({e.context} that starts at {start.line + 1}:{start.column + 1})"
+        hint = (f"the problem is between line {start.line + 1} and line {line}: look for an unclosed quote or a "
+                f"wrong indent there" if start.line != mark.line else hint)
     if mark and _char_at(text, mark.line, mark.column) == "\t":
         what = what.replace("found character", "found a tab character")
         hint = "YAML indentation must use spaces, not tabs"

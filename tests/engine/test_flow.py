@@ -378,3 +378,41 @@ def test_run_timeout_between_steps():
         """, now=Clock(step_ms=400), run_timeout=1.0)
     assert r.status == "timeout" and "time limit of 1s" in r.error
     assert [s.name for s in r.steps] == ["s1"]
+
+
+def test_foreach_items_are_not_reported_as_attempts():
+    import io
+    import contextlib
+
+    from keepwf.engine import RunOptions, run_workflow
+    from keepwf.render.runs import Progress, run_detail
+    from keepwf.model.runrecord import RunRecord
+    from tests.engine.helpers import doc_of
+
+    events = []
+    d = doc_of("""
+workflow:
+  id: loop
+  steps:
+    - name: get-alerts
+      foreach: "{{ consts.hosts }}"
+      provider:
+        type: console
+        with:
+          message: "{{ foreach.value }}"
+  consts:
+    hosts: [a, b]
+""")
+    res = run_workflow(d, RunOptions(progress=events.append))
+    (step,) = res.steps
+    assert (step.items, step.attempts) == (2, 1)
+    end = [e for e in events if e.kind == "step_end"][0]
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        Progress(live=False)(end)
+    assert "ran step get-alerts" in err.getvalue() and "(2 items)" in err.getvalue() and "attempt" not in err.getvalue()
+    out = io.StringIO()
+    rec = {"run_id": "01ABCDEFGHJKMNPQRSTVWXYZ01", "status": "success", "workflow": "loop", "steps": [step.to_dict()]}
+    with contextlib.redirect_stdout(out):
+        run_detail(RunRecord(rec))
+    assert "2 items" in out.getvalue() and "attempt" not in out.getvalue()

@@ -166,3 +166,28 @@ def test_mustache_matches_chevron(template):
     expected = html.unescape(chevron.render(template, CTX, warn=False))
     got, _ = mrender(template, CTX)
     assert got == expected
+
+
+def test_bash_output_lines_arrive_as_progress_events_while_the_step_runs_redacted():
+    events = []
+    r = run("""
+        workflow:
+          id: wf
+          steps:
+            - name: talk
+              provider:
+                type: bash
+                with:
+                  command: sh -c 'echo one; echo two >&2; printf "token=%s\\nlast" "$TOKEN"'
+        providers:
+          vault:
+            authentication:
+              token: "{{ env.TOKEN }}"
+        """, env={"TOKEN": "s3cr3t-t0ken", "PATH": "/usr/bin:/bin"}, progress=events.append)
+    assert r.status == "success", r.error
+    kinds = [(e.kind, e.status, e.message) for e in events if e.kind in ("output", "step_end")]
+    assert ("output", "stdout", "one") in kinds and ("output", "stderr", "two") in kinds
+    assert ("output", "stdout", "token=***") in kinds and ("output", "stdout", "last") in kinds  # no newline at the end
+    assert kinds[-1][0] == "step_end"
+    assert "s3cr3t-t0ken" not in json.dumps([e.message for e in events])
+    assert r.steps[0].results[0]["stdout"] == "one\ntoken=***\nlast"

@@ -62,7 +62,7 @@ def test_partial_result_has_finished_steps_event_and_normally_redacted_inputs(ct
     first, second = r.steps
     assert (first.name, first.status, first.attempts, first.results) == ("first", "ran", 1, ["paging ops for cpu high"])
     assert (second.name, second.status, second.error) == ("second", "error", "interrupted")
-    assert second.results == [{"checked": "db1"}] and second.attempts == 2  # the item it finished, the call it was in
+    assert second.results == [{"checked": "db1"}] and second.attempts == 1 and second.items == 3  # items are not attempts
     assert r.results == {"first": ["paging ops for cpu high"]}
     assert r.on_failure is None  # no on-failure action, no later step or action ran
     msgs = [(x["step"], x["message"]) for x in r.logs]

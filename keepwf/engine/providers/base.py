@@ -21,6 +21,7 @@ class ProviderCall:
     log: Callable[[str, str], None] = lambda level, msg: None
     options: Any = None  # RunOptions
     env: dict[str, str] = field(default_factory=dict)  # extra environment (bash: the values of a shell: true command)
+    output: Callable[[str, str], None] | None = None  # (stream, line): a command's output as it comes (bash)
 
 
 class Provider:

@@ -14,6 +14,7 @@ import subprocess
 from typing import Any
 
 from keepwf.engine.providers.base import Provider, ProviderCall, ProviderError, register
+from keepwf.engine.providers.stream import communicate
 
 MAX_OUTPUT = 4 * 1024 * 1024
 
@@ -94,12 +95,13 @@ class BashProvider(Provider):
         if call.env:  # values substituted into a shell: true command (engine/shell.py)
             env = {**(env if env is not None else os.environ), **call.env}
         cwd = getattr(opts, "cwd", None)
+        cwd = cwd() if callable(cwd) else cwd
         shell = p.get("shell") in (True, "true", "True")
         if shell:
             proc = subprocess.Popen(command, shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
                                     start_new_session=True)
             try:
-                out, err = proc.communicate(timeout=timeout)
+                out, err = communicate(proc, timeout, call.output)
             except subprocess.TimeoutExpired:
                 self._kill([proc])
                 raise ProviderError(f"bash: command timed out after {timeout:g}s") from None
@@ -121,7 +123,7 @@ class BashProvider(Provider):
                     prev.close()
                 prev = proc.stdout
                 procs.append(proc)
-            out, err = procs[-1].communicate(timeout=timeout)
+            out, err = communicate(procs[-1], timeout, call.output)
             for proc in procs[:-1]:
                 proc.wait(timeout=max(1.0, timeout))
         except FileNotFoundError as e:
