@@ -21,6 +21,10 @@ pre_push_tests = false         # the pre-push hook runs the workflow tests (keep
 branches = ["main", "master"]  # branches it may be deployed from; "*" = any (fnmatch patterns)
 approvals = 0                  # approvals of the exact blob by people other than the deployer
 signed = false                 # deploy tags must be signed (git tag -s)
+push = false                   # deploy/rollback/promote/prune push their refs to the remote at once
+promote_from = "staging"       # only `keepwf promote` from this env deploys here (optional)
+min_runs = 3                   # promotion gate: runs of that content in promote_from (optional)
+min_success_rate = 0.95        # promotion gate: their success rate (optional)
 
 [env.staging]
 branches = ["*"]
@@ -48,6 +52,10 @@ class EnvConfig:
     branches: tuple[str, ...] = ("*",)
     approvals: int = 0
     signed: bool = False
+    push: bool = False
+    promote_from: str | None = None
+    min_runs: int | None = None
+    min_success_rate: float | None = None
     canary: object = None  # keepwf.model.canary.CanaryPolicy: [canary] with [env.NAME.canary] over it
     keep_versions: int | None = None  # every deploy prunes the workflow down to this many versions (audited)
 
@@ -88,7 +96,8 @@ _SECTIONS = {
     "validate": {"ignore": list},
     "hooks": {"pre_push_tests": bool},
 }
-_ENV_KEYS = {"branches": list, "approvals": int, "signed": bool, "canary": dict, "keep_versions": int}
+_ENV_KEYS = {"branches": list, "approvals": int, "signed": bool, "canary": dict, "keep_versions": int, "push": bool,
+             "promote_from": str, "min_runs": int, "min_success_rate": (int, float)}
 
 
 def _line_of(text: str, key: str, section: str | None = None) -> int:
@@ -176,7 +185,7 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         for key, value in spec.items():
             if key not in _ENV_KEYS:
                 raise _bad(source, text, sec, key, f"unknown key (known: {', '.join(_ENV_KEYS)})")
-            if not isinstance(value, _ENV_KEYS[key]) or (key == "approvals" and isinstance(value, bool)):
+            if not isinstance(value, _ENV_KEYS[key]) or (_ENV_KEYS[key] is not bool and isinstance(value, bool)):
                 raise _bad(source, text, sec, key, f"wrong type {type(value).__name__}")
         branches = spec.get("branches", ["*"])
         if not branches or not all(isinstance(b, str) and b and len(b) <= 255 for b in branches) or len(branches) > 1000:
@@ -187,10 +196,20 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         keep = spec.get("keep_versions")
         if keep is not None and (isinstance(keep, bool) or not 1 <= keep <= 100_000):
             raise _bad(source, text, sec, "keep_versions", "must be a whole number from 1 to 100000")
+        if spec.get("min_runs", 0) < 0:
+            raise _bad(source, text, sec, "min_runs", "must be 0 or more")
+        rate = spec.get("min_success_rate")
+        if rate is not None and not 0 <= rate <= 1:
+            raise _bad(source, text, sec, "min_success_rate", "must be between 0 and 1 (0.95 = 95%)")
         envs[name] = EnvConfig(name, tuple(branches), approvals, spec.get("signed", False),
                                canary=_canary_policy(spec.get("canary", {}), base_canary, source, text,
                                                      f"env.{name}.canary"),
-                               keep_versions=keep)
+                               keep_versions=keep, push=spec.get("push", False), promote_from=spec.get("promote_from"),
+                               min_runs=spec.get("min_runs"), min_success_rate=float(rate) if rate is not None else None)
+    for name, e in envs.items():
+        if e.promote_from is not None and (e.promote_from not in envs or e.promote_from == name):
+            raise _bad(source, text, f"env.{name}", "promote_from",
+                       f"{e.promote_from!r} is not another [env.*] table (known: {', '.join(sorted(envs))})")
     default_env = kp.get("default_env", DEFAULT_ENV)
     if not valid_ref_component(default_env):
         raise _bad(source, text, "keepwf", "default_env", f"environment names must be usable in a git ref (letters, digits, - _ .; at most {MAX_ID_LEN} characters)")

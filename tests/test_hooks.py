@@ -45,7 +45,7 @@ def test_install_writes_executable_marked_hooks(tmp_repo):
     data = r.json()
     assert {h["hook"] for h in data["hooks"]} >= {"pre-commit", "pre-push", "post-checkout", "post-merge"}
     pc = hooks_dir(tmp_repo) / "pre-commit"
-    assert os.access(pc, os.X_OK) and "# keepwf-hook-version: 1" in pc.read_text()
+    assert os.access(pc, os.X_OK) and "# keepwf-hook-version: 2" in pc.read_text()
     again = tmp_repo.cli("hooks", "install", "--json").json()
     assert {h["action"] for h in again["hooks"]} == {"unchanged"}
     st = tmp_repo.cli("hooks", "status", "--json").json()
@@ -91,11 +91,11 @@ def test_upgrade_replaces_only_ours(tmp_repo):
     write_hook(d / "post-merge", "echo mine\n")
     assert tmp_repo.cli("hooks", "install").code == 0
     pc = d / "pre-commit"
-    pc.write_text(pc.read_text().replace("keepwf-hook-version: 1", "keepwf-hook-version: 0"))
+    pc.write_text(pc.read_text().replace("keepwf-hook-version: 2", "keepwf-hook-version: 0"))
     r = tmp_repo.cli("hooks", "install", "--json").json()
     actions = {h["hook"]: h["action"] for h in r["hooks"]}
     assert actions["pre-commit"] == "upgraded" and actions["post-merge"] == "unchanged"
-    assert "keepwf-hook-version: 1" in pc.read_text()
+    assert "keepwf-hook-version: 2" in pc.read_text()
     assert (d / "post-merge.legacy").read_text() == "#!/bin/sh\necho mine\n"
 
 

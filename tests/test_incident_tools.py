@@ -118,6 +118,9 @@ def test_replay_record_as_run_counts(incident):
     assert res.code == 0
     runs = r.cli("runs", "db-alert", "--version", "v2", "--json").json()["runs"]
     assert runs[0]["replay_of"] == bad["run_id"] and len(runs) == 2
+    assert "trial" not in runs[0] and runs[1]["trial"] is True  # recorded as a run: it counts; the --mock run does not
+    hist = r.cli("history", "db-alert", "--json").json()
+    assert next(v for v in hist["versions"] if v["version"] == "v2")["runs"]["runs"] == 1
 
 
 def test_replay_refuses_contradictory_options(incident):
@@ -232,8 +235,27 @@ def test_workflow_test_bad_case_file(incident):
     assert res.code == 2 and "unknown workflow 'nope'" in res.err  # the same did-you-mean as every command
 
 
+def _as_real_runs(r: GitRepo) -> None:
+    """The fixture's runs used --mock, so they are trial runs, left out of success rates (docs/runs.md, "Which runs
+    count"). Stats are about real runs: import a copy of each as one (new run id, no trial flag)."""
+    import json
+
+    from keepwf.model.runrecord import new_run_id, parse_started
+
+    lines = []
+    for ln in r.cli("runs", "export", "--jsonl").out.splitlines():
+        rec = json.loads(ln)
+        rec.pop("trial", None)
+        rec["run_id"] = new_run_id(parse_started(rec["started"]))
+        lines.append(json.dumps(rec))
+    assert r.cli("runs", "import", "-", stdin="\n".join(lines) + "\n").code == 0
+
+
 def test_stats_per_version_table_chart_and_png(incident):
     r, _, _ = incident
+    trial = {v["version"]: v for v in r.cli("stats", "db-alert", "--json").json()["versions"]}
+    assert trial["v1"]["success_rate"] is None and trial["v1"]["not_counted"] == 1  # --mock runs are trials
+    _as_real_runs(r)
     data = r.cli("stats", "db-alert", "--json").json()
     rows = {v["version"]: v for v in data["versions"]}
     assert list(rows) == ["v1", "v2", "v4"]  # in the order they first ran

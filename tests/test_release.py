@@ -116,3 +116,26 @@ def test_audit_filters(r):
     assert len(r.cli("audit", "--since", "1h", "--json").json()) == 3
     assert r.cli("audit", "--since", "2999-01-01", "--json").json() == []
     assert r.cli("audit", "--env", "staging", "--json").json() == []
+
+
+def test_the_web_forms_promote_goes_through_the_same_checks(r):
+    """keepwf ui's promote form (server/ui/queries.release) uses the promote service: plan, gate, create."""
+    from keepwf.errors import StateError
+    from keepwf.server.ui.queries import release
+    from keepwf.store.repo import Repo
+
+    assert r.cli("deploy", "pager", "--env", "staging").code == 0
+    repo = Repo.discover(r.path)
+    plan = release(repo, "promote", "pager", {"from_env": "staging", "to_env": "production"}, dry_run=True)
+    assert plan.noop  # production already runs this commit
+    r.write("keepwf.toml", r.path.joinpath("keepwf.toml").read_text().replace(
+        "[env.staging]", "[env.staging]\nmin_runs = 1\n"))
+    r.write("workflows/pager.yml", workflow_yaml("pager", "four"))
+    r.commit("four")
+    assert r.cli("deploy", "pager", "--env", "production").code == 0
+    assert r.cli("deploy", "pager", "--env", "staging").code == 0
+    r.write("workflows/pager.yml", workflow_yaml("pager", "five"))
+    r.commit("five")
+    assert r.cli("deploy", "pager", "--env", "production").code == 0
+    with pytest.raises(StateError, match="promote refused: gate"):
+        release(Repo.discover(r.path), "promote", "pager", {"from_env": "production", "to_env": "staging"})

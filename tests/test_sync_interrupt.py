@@ -114,7 +114,7 @@ def test_interrupted_run_is_recorded(tmp_repo):
             time.sleep(0.05)
         assert not _running(["sleep", secs]), "the bash step's command outlived the interrupted run"
     runs = r.cli("runs", "slow", "--json").json()["runs"]
-    assert [x["status"] for x in runs] == ["error"] * 3 and {x["error"] for x in runs} == {"interrupted"}
+    assert [x["status"] for x in runs] == ["cancelled"] * 3 and {x["error"] for x in runs} == {"interrupted"}
     for run in runs:  # as complete as a normal record for what had happened
         rec = r.cli("runs", "show", run["run_id"], "--json").json()
         steps = [(s["name"], s["status"], s.get("error")) for s in rec["steps"]]

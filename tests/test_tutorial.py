@@ -63,7 +63,12 @@ def test_tutorial_runs_end_to_end(tmp_path):
     bare = work / "team.git"
     tags = subprocess.run(["git", "for-each-ref", "--format=%(refname:short)", "refs/tags/keepwf/"], cwd=bare,
                           capture_output=True, text=True).stdout.split()
-    assert "keepwf/staging/hello-alert/v1" in tags and "keepwf/production/hello-alert/v1" in tags
+    assert "keepwf/staging/hello-alert/v1" in tags and "keepwf/production/hello-alert/v3" in tags
+    # the prune reached the server through the hooks: v1's tag is gone there, archived with its prune record
+    archive = subprocess.run(["git", "for-each-ref", "--format=%(refname)", "refs/keepwf/"], cwd=bare,
+                             capture_output=True, text=True).stdout.split()
+    assert "keepwf/production/hello-alert/v1" not in tags
+    assert "refs/keepwf/archive/production/hello-alert/v1" in archive and "refs/keepwf/audit" in archive
     notes = subprocess.run(["git", "for-each-ref", "--format=%(refname)", "refs/notes/keepwf/"], cwd=bare,
                            capture_output=True, text=True).stdout.split()
     assert "refs/notes/keepwf/reviews" in notes and "refs/notes/keepwf/runs" in notes

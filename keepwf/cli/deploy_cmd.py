@@ -11,6 +11,7 @@ from keepwf.cli.common import EnvFilterOpt, EnvOpt, JsonOpt, open_repo, workflow
 
 MessageOpt = Annotated[Optional[str], typer.Option("--message", "-m", help="Deploy message (the tag's first line).")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Run the checks and show the plan; write nothing.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Override the redeploy guard / promotion gate; needs -m REASON (recorded in the tag).")]
 
 
 @app.command("deploy")
@@ -21,14 +22,15 @@ def deploy(
     env: EnvOpt = None,
     dry_run: DryRunOpt = False,
     commit: Annotated[bool, typer.Option("--commit", help="Commit uncommitted workflow files first.")] = False,
+    force: ForceOpt = False,
     canary: Annotated[bool, typer.Option("--canary", help="Deploy WF as a canary: the deployed version keeps most events until the new one proves itself (docs/canary.md).")] = False,
     steps: Annotated[Optional[str], typer.Option("--steps", metavar="P,P,…", help="Canary steps: % of events to the canary, e.g. 10,25,50 (default: [canary] steps of keepwf.toml).")] = None,
     json_out: JsonOpt = False,
 ) -> int:
     """Run the release checklist, then create one version (annotated tag) per changed workflow, all or none.
 
-    Checks: the workflows validate, the deployed files are committed, the branch may deploy to the env, approvals,
-    signing (envs with `signed = true`).
+    Checks: the workflows validate, the deployed files are committed, the branch may deploy to the env, content a
+    rollback took back is not redeployed (unless `--force -m REASON`), approvals, signing (envs with `signed = true`).
     Unchanged workflows are skipped and said so. Exit 1 invalid, 2 bad usage, 3 refused by the repository state.
 
     Example: `keepwf deploy hello-alert -m "Page after 10 minutes"`, or `keepwf deploy --all --env staging`.
@@ -54,7 +56,7 @@ def deploy(
         except PolicyError as e:
             raise UsageError(f"--steps {steps}: {e.problem}", hint="e.g. --steps 10,25,50") from None
     res = do_deploy(repo, config, [workflow_id(repo, w, config) for w in workflows or []], all_=all_, env=env, message=message, dry_run=dry_run,
-                    commit_first=commit, canary_steps=canary_steps)
+                    commit_first=commit, canary_steps=canary_steps, force=force)
     if json_out:
         render.print_json(res.to_dict())
         return res.error.exit_code if res.error else 0
@@ -92,25 +94,36 @@ def rollback(
 
 @app.command("promote")
 def promote(
-    workflow: Annotated[str, typer.Argument(metavar="WF", help="Workflow id, or the file that holds it (workflows/x.yml).")],
-    from_env: Annotated[str, typer.Option("--from", metavar="ENV", help="Environment whose deployed commit to promote.")],
-    to_env: Annotated[str, typer.Option("--to", metavar="ENV", help="Environment to deploy it to.")],
+    workflows: Annotated[Optional[list[str]], typer.Argument(metavar="[WF]...", help="Workflow ids to promote, or the files that hold them (workflows/x.yml).")] = None,
+    to_env: Annotated[str, typer.Option("--to", metavar="ENV", help="Environment to deploy it to.")] = ...,
+    from_env: Annotated[Optional[str], typer.Option("--from", metavar="ENV", help="Environment whose deployed commit to promote (default: --to's promote_from).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every workflow deployed in --from whose content differs in --to.")] = False,
     message: MessageOpt = None,
     dry_run: DryRunOpt = False,
+    force: ForceOpt = False,
     json_out: JsonOpt = False,
 ) -> int:
-    """Deploy to --to exactly the commit (and file) deployed in --from. The --to env's branch rule and approvals apply.
+    """Deploy to --to exactly the commit (and file) deployed in --from. The --to env's branch rule, approvals and
+    promotion gate (promote_from, min_runs, min_success_rate) apply; several workflows are one checklist and one
+    ref transaction (all or none).
 
-    Example: `keepwf promote hello-alert --from staging --to production -m "Tested in staging"`."""
+    Example: `keepwf promote hello-alert --from staging --to production -m "Tested in staging"`, or
+    `keepwf promote --all --to production` (from its promote_from)."""
     from keepwf import render
-    from keepwf.render.deploy import release_result
+    from keepwf.render.deploy import promote_result
     from keepwf.service.release import promote as do
     from keepwf.store.settings import load_config
 
     repo = open_repo()
     config = load_config(repo)
-    res = do(repo, config, workflow_id(repo, workflow, config), from_env, to_env, message, dry_run)
-    render.show(res, json_out, release_result)
+    res = do(repo, config, [workflow_id(repo, w, config) for w in workflows or []], from_env, to_env, message, dry_run,
+             all_=all_, force=force)
+    if json_out:
+        render.print_json(res.to_dict())
+        return res.error.exit_code if res.error else 0
+    promote_result(res)
+    if res.error:
+        raise res.error
     return 0
 
 

@@ -21,7 +21,10 @@ def _ctx():
 
 @app.command("list")
 def list_(env: EnvFilterOpt = None, json_out: JsonOpt = False) -> int:
-    """Every workflow: file, deployed version per env, draft state (in sync / modified / new / deleted)."""
+    """Every workflow: file, deployed version per env, draft state (in sync / modified / new / deleted), health.
+
+    Health per env: the deployed version's runs and success rate (cancelled and trial runs left out); then the
+    last run and the newest last error. Example: `keepwf list --json`."""
     from keepwf import render
     from keepwf.render.versions import unreadable, workflow_list
     from keepwf.service.status import collect
@@ -43,7 +46,10 @@ def status(
     env: EnvFilterOpt = None,
     json_out: JsonOpt = False,
 ) -> int:
-    """Per workflow and env: deployed vN and hash, whether the draft differs, undeployed commits, last runs."""
+    """Per workflow and env: deployed vN and hash, whether the draft differs, undeployed commits, health, last runs.
+
+    Health: the deployed version's runs, success rate and last error. Versions origin lacks (as of the last sync
+    or push) are listed as `not on origin yet`. Example: `keepwf status hello-alert --env production`."""
     from keepwf import render
     from keepwf.render.versions import status as draw
     from keepwf.render.versions import unreadable
@@ -102,18 +108,22 @@ def show(
 @app.command("diff")
 def diff(
     workflow: WfArg,
-    ref_a: Annotated[Optional[str], typer.Argument(metavar="[REF_A]", help="v3, 3, SHA, tag, deployed, previous or draft (default: deployed).")] = None,
+    ref_a: Annotated[Optional[str], typer.Argument(metavar="[REF_A]", help="v3, 3, SHA, tag, deployed, previous or draft (default: deployed); a branch or commit that is no version: the file there.")] = None,
     ref_b: Annotated[Optional[str], typer.Argument(metavar="[REF_B]", help="Same forms (default: draft, the working tree).")] = None,
     env: EnvOpt = None,
+    against: Annotated[Optional[str], typer.Option("--against", metavar="ENV", help="Compare the version deployed in ENV with the one deployed in --env.")] = None,
     json_out: JsonOpt = False,
 ) -> int:
-    """Text diff and step-level summary between two versions (or `draft`). Exit 0 same, 1 different."""
+    """Text diff and step-level summary between two versions (or `draft`, or a branch). Exit 0 same, 1 different.
+
+    Example: `keepwf diff hello-alert v1 v2`, `keepwf diff hello-alert deployed main` (what main would deploy), or
+    `keepwf diff hello-alert --env staging --against production` (what promoting staging would change)."""
     from keepwf import render
     from keepwf.render.versions import diff as draw
     from keepwf.service.compare import diff as get
 
     repo, config = _ctx()
-    res = get(repo, config, workflow_id(repo, workflow, config), ref_a, ref_b, env)
+    res = get(repo, config, workflow_id(repo, workflow, config), ref_a, ref_b, env, against)
     render.show(res, json_out, draw)
     return 0 if res.same else 1
 

@@ -16,7 +16,17 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 SCHEMA_VERSION = 1
-STATUSES = ("success", "error", "skipped", "timeout", "cancelled")  # cancelled: cut by `keepwf serve`'s shutdown
+STATUSES = ("success", "error", "skipped", "timeout", "cancelled")
+# Which runs count (success rates, promotion gates, rollback's default target, `keepwf stats`; docs/runs.md "Which
+# runs count"): those that ran to a verdict — success vs error/timeout. Skipped runs (nothing ran), cancelled runs
+# (Ctrl-C, SIGTERM, SIGHUP) and trial runs (``"trial": true``: provider calls answered by --mock) are left out.
+FAILED_STATUSES = ("error", "timeout")
+COUNTED_STATUSES = ("success",) + FAILED_STATUSES
+
+
+def counts(rec: dict) -> bool:
+    """Whether a run record counts towards its version's success rate (see above)."""
+    return rec.get("status") in COUNTED_STATUSES and not rec.get("trial")
 TRIGGERS = ("manual", "alert", "incident", "interval")
 # started: UTC ISO-8601 with microseconds, e.g. 2026-11-29T15:20:01.123456+00:00 (fixed width, sorts as text)
 STARTED_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")

@@ -37,10 +37,12 @@ T_BLOB = "Keepwf-Blob"
 T_ACTION = "Keepwf-Action"
 T_ROLLBACK_OF = "Keepwf-Rollback-Of"
 T_PROMOTED_FROM = "Keepwf-Promoted-From"
+T_FORCED = "Keepwf-Forced"  # the checks `--force -m REASON` overrode: "redeploy", "gate" (comma-separated)
+T_FORCE_REASON = "Keepwf-Force-Reason"  # the first line of REASON
 T_CANARY_OF = "Keepwf-Canary-Of"  # the stable version a canary is measured against
 T_CANARY_STEPS = "Keepwf-Canary-Steps"  # e.g. 10,25,50
 TRAILER_ORDER = (T_WORKFLOW, T_ENV, T_VERSION, T_PATH, T_BLOB, T_ACTION, T_ROLLBACK_OF, T_PROMOTED_FROM, T_CANARY_OF,
-                 T_CANARY_STEPS)
+                 T_CANARY_STEPS, T_FORCED, T_FORCE_REASON)
 
 _TRAILER_LINE = re.compile(r"^(Keepwf-[A-Za-z-]+): ?(.*)$")
 _VN = re.compile(r"^v([1-9][0-9]{0,8})$")
@@ -70,6 +72,8 @@ class Version:
     tag_oid: str = ""
     foreign: str | None = None  # why keepwf does not trust this tag (made by hand, trailers missing…); None = ours
     pruned: bool = False  # the tag was pruned; the version lives on under refs/keepwf/archive/
+    forced: str | None = None  # checks overridden with --force ("redeploy", "gate"); None = none
+    force_reason: str | None = None
 
     @property
     def label(self) -> str:
@@ -218,6 +222,8 @@ def trailers_for(version: Version) -> dict[str, str | None]:
         T_PROMOTED_FROM: version.promoted_from,
         T_CANARY_OF: version.canary_of,
         T_CANARY_STEPS: version.canary_steps,
+        T_FORCED: version.forced,
+        T_FORCE_REASON: version.force_reason,
     }
 
 

@@ -41,11 +41,12 @@ def deploy_result(res) -> None:
         line(f"Deployed {n} workflow(s) to {res.env}.")
         if res.pruned:
             line(f"Pruned {', '.join(v.tag for v in res.pruned)} (keep_versions in keepwf.toml; keepwf audit lists it).")
+        _publish(res)
     else:
         line(f"Nothing to deploy: every selected workflow is unchanged in {res.env}.")
 
 
-def release_result(res) -> None:
+def release_result(res, created: bool = True) -> None:
     """rollback / promote: the diff about to go live, then what was (or would be) created."""
     from keepwf.render.versions import diff as draw_diff
 
@@ -61,12 +62,43 @@ def release_result(res) -> None:
     if res.diff is not None:
         line(("The change about to go live:", "bold"))
         draw_diff(res.diff)
+    if not created:
+        return
     v = res.version
     extra = f"rollback of {v.rollback_of}" if v.rollback_of else f"promoted from {v.promoted_from}"
     line("")
     line(("would create" if res.dry_run else "created", "green"), f" {v.tag} → commit {v.commit[:10]} ({extra})")
     if res.dry_run:
         line("Dry run: nothing was written.")
+    _publish(res)
+    held = getattr(res, "still_on_branch", None)
+    if held:
+        line((f"{held['branch']} still holds the change rolled back ({held['version']})", "yellow"),
+             "; deploying it again is refused until it is removed:")
+        line(f"  {held['command']}")
+
+
+def promote_result(res) -> None:
+    """promote of one or more workflows: each one's header, checklist and diff, then what was (or would be) created."""
+    for item in res.items:
+        release_result(item, created=False)
+    if res.error is not None:
+        return
+    made = [i.version for i in res.items if i.version is not None]
+    if made:
+        line("")
+    for v in made:
+        line(("would create" if res.dry_run else "created", "green"),
+             f" {v.tag} → commit {v.commit[:10]} (promoted from {v.promoted_from})")
+    if res.dry_run:
+        line("Dry run: nothing was written.")
+    _publish(res)
+
+
+def _publish(res) -> None:
+    """One line after a command that created versions: pushed to the remote, or not yet (service.pushnow)."""
+    if getattr(res, "publish", None):
+        line((res.publish, "green" if res.publish.startswith("pushed") else "yellow"))
 
 
 def prune_result(res) -> None:
@@ -82,3 +114,4 @@ def prune_result(res) -> None:
     else:
         line(f"Archived under refs/keepwf/archive/ (still reachable, listed by `keepwf history --pruned` and "
              f"`keepwf audit`); audit record {res.audit_commit[:10]}.")
+        _publish(res)

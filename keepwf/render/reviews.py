@@ -5,7 +5,7 @@ from __future__ import annotations
 from keepwf import render
 
 
-def approved(res) -> None:
+def approved(res, share: bool = True) -> None:
     r = res.review
     who = f"{r.reviewer_name} <{r.reviewer_email}>"
     if res.already:
@@ -13,7 +13,8 @@ def approved(res) -> None:
         return
     render.markup(f"[green]approved[/green] {render.escape(r.workflow)} (blob {r.blob[:10]} in {r.path} at {r.commit[:10]}) "
                   f"by {render.escape(who)}")
-    render.line("recorded in refs/notes/keepwf/reviews; share it with `keepwf sync` (or git push <remote> refs/notes/keepwf/reviews)")
+    if share:
+        render.line("recorded in refs/notes/keepwf/reviews; share it with `keepwf sync` (or git push <remote> refs/notes/keepwf/reviews)")
 
 
 def review_list(lst) -> None:

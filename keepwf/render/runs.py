@@ -10,7 +10,7 @@ import re
 import sys
 from typing import Any
 
-_STATUS_STYLE = {"success": "green", "ran": "green", "error": "red", "timeout": "red", "cancelled": "red", "skipped": "yellow"}
+_STATUS_STYLE = {"success": "green", "ran": "green", "error": "red", "timeout": "red", "skipped": "yellow", "cancelled": "yellow"}
 
 
 # control characters other than newline and tab: alert text must not drive the terminal (ESC sequences can clear

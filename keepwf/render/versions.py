@@ -35,8 +35,25 @@ def status(rows) -> None:
                     line(f"  {'':<14}{ci.sha[:10]} {ci.subject}")
             for fv in e.foreign:
                 line(f"  {'':<12} ", (f"foreign tag {fv.tag} ignored: {fv.foreign}", "red"))
+            if e.unpushed:
+                line(f"  {'':<12} ", (f"not on origin yet: {', '.join(e.unpushed)}", "yellow"), " (keepwf sync)")
+            if e.health is not None:
+                line(f"  {'':<12} health: ", _health(e.health, long=True))
             if e.last_runs:  # LAST RUNS (runs feature)
                 line(f"  {'':<12} last runs: " + ", ".join(str(r.get("status")) for r in e.last_runs[:5]))
+
+
+def _health(h: dict, long: bool = False):
+    """``3 runs, 67% success, last error 2026-11-29 15:26: bash: …`` (styled by the rate)."""
+    n = h.get("runs", 0)
+    if not n:
+        return ("no runs yet" if long else "no runs", "dim")
+    rate = h.get("success_rate") or 0.0
+    text = f"{n} run{'s' if n != 1 else ''}, {rate:.0%} success" if long else f"{n} runs {rate:.0%}"
+    err = h.get("last_error")
+    if long and err:
+        text += f", last error {_date(err.get('started') or '')}: {err.get('error')}"
+    return (text, "green" if rate >= 0.95 else "yellow" if rate >= 0.5 else "red")
 
 
 def workflow_list(rows, envs: list[str]) -> None:
@@ -49,10 +66,15 @@ def workflow_list(rows, envs: list[str]) -> None:
         for e in row.envs:
             v = e.deployed
             cells.append((f"{v.label if v else '-'} {e.draft}", _STATE_STYLE.get(e.draft)))
+            cells.append(_health(e.health) if e.health is not None else "-")
         last = max((r for e in row.envs for r in (e.last_runs or [])[:1]), key=lambda r: r.get("started") or "", default=None)
         cells.append(f"{last.get('status')} {_date(last.get('started') or '')}" if last else "-")  # LAST RUN (runs feature)
+        errs = [(e.env, e.health["last_error"]) for e in row.envs if e.health and e.health.get("last_error")]
+        env_, err = max(errs, key=lambda x: x[1].get("started") or "", default=(None, None))
+        cells.append(f"{env_}: {err.get('error')}"[:60] if err else "-")
         out.append(cells)
-    table(["workflow", "file", *envs, "last run"], out)
+    heads = [h for e in envs for h in (e, f"{e} health")]
+    table(["workflow", "file", *heads, "last run", "last error"], out)
 
 
 def history(page) -> None:
@@ -69,6 +91,8 @@ def history(page) -> None:
     for v in page.versions:
         mark = ("●", "green") if v.label == page.deployed else " "
         action = v.action + (f" of {v.rollback_of}" if v.rollback_of else "") + (f" from {v.promoted_from}" if v.promoted_from else "")
+        if v.forced:
+            action += f", forced: {v.forced}"
         sig = getattr(page, "signatures", {}).get(v.label)
         if v.foreign:
             action = (f"foreign ({v.foreign})", "red")
@@ -147,6 +171,8 @@ def audit(entries, filtered: bool = False) -> None:
     rows = []
     for e in entries:
         action = (f"{e.action} {e.detail}".strip(), None) if not e.foreign else ("foreign", "red")
+        if e.forced and not e.foreign:
+            action = (f"{action[0]}, forced: {e.forced}", "yellow")
         msg = (f"{e.foreign}: " if e.foreign else "") + e.message.split("\n")[0]
         rows.append([_date(e.date), action, e.env, e.workflow, e.version, e.commit[:10], e.by.split(" <")[0], msg])
     table(["date", "action", "env", "workflow", "version", "commit", "by", "message"], rows)

@@ -31,6 +31,8 @@ class AuditEntry:
     foreign: str | None = None
     pruned: bool = False
     detail: str = ""  # "of v2" / "from staging/v4"
+    forced: str | None = None  # checks overridden with --force (Keepwf-Forced), e.g. "redeploy"
+    force_reason: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -39,7 +41,7 @@ class AuditEntry:
     def of(cls, v: Version) -> "AuditEntry":
         detail = f"of {v.rollback_of}" if v.rollback_of else f"from {v.promoted_from}" if v.promoted_from else ""
         return cls(v.date, v.timestamp, v.action, v.env, v.workflow, v.label, v.commit,
-                   f"{v.tagger_name} <{v.tagger_email}>", v.message, v.foreign, v.pruned, detail)
+                   f"{v.tagger_name} <{v.tagger_email}>", v.message, v.foreign, v.pruned, detail, v.forced, v.force_reason)
 
 
 def _prunes(repo: Repo) -> list[AuditEntry]:

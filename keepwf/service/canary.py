@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from keepwf.errors import StateError, UsageError
+from keepwf.model.runrecord import counts
 from keepwf.model.canary import CanaryPolicy, CanaryState, Counts, Verdict, arm_for, fold, verdict
 from keepwf.store import canary as chain
 from keepwf.store.repo import Repo
@@ -127,10 +128,9 @@ def _counts(repo: Repo, env: str, wf: str, label: str, attempt: str, arm: str, s
         c = r.get("canary") or {}
         if c.get("attempt") != attempt or c.get("arm") != arm:
             continue
-        st = r.get("status")
-        if st in ("success", "error", "timeout"):
+        if counts(r):  # success, error, timeout; never skipped, cancelled or trial (--mock) runs
             decided += 1
-            failed += st != "success"
+            failed += r.get("status") != "success"
     return Counts(decided, failed)
 
 

@@ -22,14 +22,18 @@ class Side:
     path: str
     content: bytes
     version: Version | None = None
+    commit: str | None = None  # a branch or commit that is not a version: the workflow file there
 
     def title(self) -> str:
-        if self.version is None:
-            return f"draft:{self.path}"
-        return f"{self.version.label}:{self.path}@{self.version.commit[:10]}"
+        if self.version is not None:
+            return f"{self.label}:{self.path}@{self.version.commit[:10]}"
+        if self.commit is not None:
+            return f"{self.label}:{self.path}@{self.commit[:10]}"
+        return f"draft:{self.path}"
 
     def to_dict(self) -> dict:
-        return {"label": self.label, "path": self.path, "version": self.version.to_dict() if self.version else None}
+        return {"label": self.label, "path": self.path, "version": self.version.to_dict() if self.version else None,
+                "commit": self.commit or (self.version.commit if self.version else None)}
 
 
 @dataclass
@@ -66,11 +70,64 @@ def side(repo: Repo, config: Config, wf: str, env: str, ref: str | None, drafts)
         if f is None:
             return Side(DRAFT, "(deleted)", b"")
         return Side(DRAFT, f.path, f.data)
-    v = resolve_version(repo, wf, env, ref)
+    from keepwf.errors import UsageError
+
+    try:
+        v = resolve_version(repo, wf, env, ref)
+    except UsageError:
+        at = _at_commit(repo, config, wf, env, ref)  # a branch or commit that is not a version: the file there
+        if at is None:
+            raise
+        return at
     return Side(v.label, v.path, version_content(repo, v), v)
 
 
-def diff(repo: Repo, config: Config, wf: str, a: str | None = None, b: str | None = None, env: str | None = None) -> DiffResult:
+def _at_commit(repo: Repo, config: Config, wf: str, env: str, ref: str | None) -> Side | None:
+    """The workflow's file at the commit ``ref`` names (a branch, tag, ``HEAD~2``, a SHA), or None when ``ref`` is not
+    a commit. The path is the deployed version's; when the file is not there, the workflow file there holding ``wf``."""
+    from keepwf.errors import UsageError
+    from keepwf.service.versions import deployed_version
+
+    commit = repo.resolve_commit(ref) if ref else None
+    if commit is None:
+        return None
+    dep = deployed_version(repo, wf, env)
+    if dep is not None and dep.path and (found := repo.blob_at(commit, dep.path)) is not None:
+        return Side(ref, dep.path, found[1], commit=commit)
+    from keepwf.workflow import load_source
+
+    for path in sorted(repo.files_at(commit, config.workflows_dir)):
+        if not path.endswith((".yml", ".yaml")):
+            continue
+        data = repo.blob_at(commit, path)
+        if data is not None and any(d.id == wf for d in load_source(data[1], path).docs):
+            return Side(ref, path, data[1], commit=commit)
+    raise UsageError(f"{ref} (commit {commit[:12]}) holds no workflow {wf!r}",
+                     hint=f"git show {commit[:12]} --stat   (was it added later, or renamed?)")
+
+
+def diff_envs(repo: Repo, config: Config, wf: str, env: str | None, against: str) -> DiffResult:
+    """``keepwf diff WF --env staging --against production``: what runs in ``against`` (a) vs in ``env`` (b) — what
+    promoting ``env`` to ``against`` would change."""
+    env = config.env(env).name
+    against = config.env(against).name
+    known_workflow(repo, config, wf)
+    sides = []
+    for e in (against, env):
+        v = resolve_version(repo, wf, e, "deployed")
+        sides.append(Side(f"{e}/{v.label}", v.path, version_content(repo, v), v))
+    return compare_sides(wf, env, sides[0], sides[1])
+
+
+def diff(repo: Repo, config: Config, wf: str, a: str | None = None, b: str | None = None, env: str | None = None,
+         against: str | None = None) -> DiffResult:
+    if against is not None:
+        if a is not None or b is not None:
+            from keepwf.errors import UsageError
+
+            raise UsageError("--against compares the versions deployed in two envs: give no REF with it",
+                             hint=f"keepwf diff {wf} --env staging --against production")
+        return diff_envs(repo, config, wf, env, against)
     env = config.env(env).name
     known_workflow(repo, config, wf)
     drafts = cat.working_tree(repo, config)

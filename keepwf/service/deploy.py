@@ -46,6 +46,7 @@ class DeployResult:
     items: list[PlanItem] = field(default_factory=list)
     committed_now: str | None = None
     error: KeepwfError | None = None
+    publish: str | None = None  # "pushed to origin" / "not pushed yet: keepwf sync" (service.pushnow)
     pruned: list = field(default_factory=list)  # versions pruned by [env.X] keep_versions after this deploy
 
     @property
@@ -53,7 +54,7 @@ class DeployResult:
         return [i for i in self.items if i.status == "create"]
 
     def to_dict(self) -> dict:
-        return {"env": self.env, "commit": self.commit, "branch": self.branch, "dry_run": self.dry_run,
+        return {"publish": self.publish, "env": self.env, "commit": self.commit, "branch": self.branch, "dry_run": self.dry_run,
                 "committed_now": self.committed_now, "ok": self.error is None,
                 "pruned": [v.label for v in self.pruned],
                 "checks": [c.to_dict() for c in self.checks], "items": [i.to_dict() for i in self.items],
@@ -67,11 +68,16 @@ def _changed(drafts: cat.Catalog, deployed: dict, env: str) -> list[str]:
 
 def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False, env: str | None = None,
            message: str | None = None, dry_run: bool = False, commit_first: bool = False,
-           canary_steps: tuple[int, ...] | None = None) -> DeployResult:
+           canary_steps: tuple[int, ...] | None = None, force: bool = False, kill_switch: bool = False) -> DeployResult:
     """The release checklist, then one new version per changed workflow, all or none. ``canary_steps``: the one
-    workflow becomes a canary of the deployed version (docs/canary.md) instead of the deployed version."""
+    workflow becomes a canary of the deployed version (docs/canary.md) instead of the deployed version.
+    ``kill_switch``: ``keepwf disable``/``enable`` deploying Keep's ``disabled:`` switch — never held back by the
+    redeploy guard or ``promote_from`` (stopping a workflow must always work; it has its own reason)."""
+    from keepwf.service import guards
+
     env_cfg = config.env(env)
     env = env_cfg.name
+    reason = guards.force_reason(force, message, f"keepwf deploy {' '.join(wf_ids) or '--all'} --env {env}")
     head = repo.require_commit()
     deployed = deployed_versions(repo, env)
     drafts = cat.working_tree(repo, config, cat.known_files(deployed.values()))
@@ -233,6 +239,22 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
             checks.append(CheckItem("canary", "ok", f"{res.created[0].previous.label} stays deployed; the new version "
                                     f"gets {steps} of the events, then is promoted if it holds"))
 
+    # 6d. content a rollback took back is not redeployed silently (--force -m REASON does, and says so in the tag)
+    for item in [] if kill_switch else res.created:
+        line = guards.redeploy_check(repo, item.workflow, env, item.blob, reason, f"keepwf deploy {item.workflow} --env {env}")
+        if line is not None:
+            checks.append(line)
+            if reason is not None:
+                item.version = item.version.with_(forced="redeploy", force_reason=reason.strip().splitlines()[0][:200])
+
+    # 6e. an env fed by promotion ([env.X] promote_from) takes no plain deploy
+    if env_cfg.promote_from and res.created and not kill_switch:
+        checks.append(CheckItem("promote", "fail", f"{env} is deployed by promotion from {env_cfg.promote_from} "
+                                f"(promote_from in keepwf.toml), not by deploy",
+                                hint=f"keepwf deploy {' '.join(i.workflow for i in res.created)} --env "
+                                     f"{env_cfg.promote_from}, then keepwf promote "
+                                     f"{' '.join(i.workflow for i in res.created)} --from {env_cfg.promote_from} --to {env}"))
+
     # 7. approvals of exactly the blobs being deployed
     approvals = [check_approvals(repo, env_cfg, i.workflow, i.blob, who.email if who else "") for i in res.created]
     failed_approvals = [a for a in approvals if a.failed]
@@ -251,6 +273,16 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
         checks.append(CheckItem("signed", "ok" if ready else "fail", detail, hint=None if ready else
                                 "git config user.signingkey <key> (and gpg.format ssh for an SSH key); see docs/hooks.md"))
 
+    # 9. push = true: the versions go to the remote at once (before they exist here; service.pushnow)
+    if env_cfg.push:
+        from keepwf.service import pushnow
+
+        if pushnow.has_remote(repo):
+            checks.append(CheckItem("push", "ok", f"to {pushnow.REMOTE} at once (push = true)"))
+        else:
+            checks.append(CheckItem("push", "fail", f"[env.{env}] push = true, but there is no remote {pushnow.REMOTE!r}",
+                                    hint=f"git remote add {pushnow.REMOTE} URL (or set push = false in keepwf.toml)"))
+
     failed = [c for c in checks if c.failed]
     if failed:
         first = next((c for c in failed if c.exit_code == 1), failed[0])
@@ -259,6 +291,8 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
         return res
     if dry_run or not res.created:
         return res
+    from keepwf.service.pushnow import publish_note
+
     made = create_versions(repo, [i.version for i in res.created], who)
     for item, v in zip(res.created, made):
         item.version = v
@@ -273,6 +307,7 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
         for item in res.created:
             res.pruned += prune(repo, config, item.workflow, keep=env_cfg.keep_versions, env=env,
                                 message=f"keep_versions = {env_cfg.keep_versions} in [env.{env}]").pruned
+    res.publish = publish_note(repo, env_cfg.push)
     return res
 
 

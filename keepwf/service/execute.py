@@ -2,7 +2,7 @@
 
 Stable API: ``run_workflow_version(repo, wf, ...) -> RunOutcome``; ``build_record(...)``; ``check_recordable(repo,
 target)`` (raises StateError before anything runs when the run could not be recorded).
-A Ctrl-C, SIGTERM or SIGHUP during the run still records it (status ``error``, error ``interrupted``): SIGTERM/SIGHUP
+A Ctrl-C, SIGTERM or SIGHUP during the run still records it (status ``cancelled``, error ``interrupted``): SIGTERM/SIGHUP
 become ``KeyboardInterrupt`` here, the engine hands back the partial result (``keepwf.engine.RunInterrupted``: finished
 steps with results and logs, inputs redacted as usual, the event) and it is recorded like a normal run. Building and
 appending the record run with those signals held back, so a ref is never left half-written; then exit 130.
@@ -235,9 +235,9 @@ def held_signals():
 
 def build_record(t: Target, started, *, trigger: str, event: dict | None, result=None, interrupted: bool = False,
                  steps_so_far: list | None = None, inputs: dict | None = None, repo: Repo | None = None,
-                 run_id: str | None = None) -> dict[str, Any]:
+                 run_id: str | None = None, trial: bool = False) -> dict[str, Any]:
     """The run record of ``result`` — also the partial result of an interrupted run (``keepwf.engine.RunInterrupted``
-    gives status ``error``, error ``interrupted``). Without a result (interrupted before the engine could finish one)
+    is recorded with status ``cancelled``, error ``interrupted``). Without a result (interrupted before the engine could finish one)
     the record holds ``steps_so_far`` and every input as ``***``; ``interrupted`` is kept for callers."""
     from keepwf import __version__
 
@@ -267,6 +267,10 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
         dur = int((utcnow() - started).total_seconds() * 1000)
         rec.update({"inputs": {k: "***" for k in (inputs or {})}, "status": "error", "duration_ms": dur,
                     "error": "interrupted", "steps": steps_so_far or [], "event": None})
+    if interrupted:  # Ctrl-C / SIGTERM / SIGHUP: neither a success nor a failure of the workflow (docs/runs.md)
+        rec["status"] = "cancelled"
+    if trial:  # provider calls answered by --mock: proves nothing about the version; left out of its success rate
+        rec["trial"] = True
     rec.update({"host": host, "user": user, "keepwf": __version__})
     from keepwf.workflow.datafile import escape_surrogates
 
@@ -276,13 +280,16 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
 def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | None = None, event_kind: str | None = None,
             inputs: dict | None = None, mocks=None, progress: Callable | None = None, config=None,
             history_before: str | None = None, log_kind: str | None = "default", extra: dict | None = None,
-            run_id: str | None = None, record: Callable[[dict], Any] | None = None) -> RunOutcome:
+            run_id: str | None = None, record: Callable[[dict], Any] | None = None,
+            trial: bool | None = None) -> RunOutcome:
     """Run the target with the engine and append its record (also when interrupted).
 
     ``log_kind``: the run log the record goes to — ``"default"`` (``drafts`` for a draft, else ``runs``), ``"runs"``,
     ``"drafts"``, or None (nothing recorded: bisect's trial runs). ``extra`` keys are added to the record
     (``replay_of``; serve's ``attempt``, ``retry_of``, ``task``). ``keepwf serve`` passes the ``run_id`` it journaled
-    and ``record`` (its journal outbox, appended to the run log in batches) instead of the direct append."""
+    and ``record`` (its journal outbox, appended to the run log in batches) instead of the direct append. ``trial``
+    (default: ``mocks`` were given) marks the record as a trial run, left out of success rates and gates
+    (docs/runs.md, "Which runs count")."""
     from keepwf.engine import RunInterrupted, RunOptions, run_workflow
     from keepwf.service.history import RunLogHistory
     from keepwf.store.runlog import RunLog
@@ -360,7 +367,8 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     try:
         with held_signals():  # a second Ctrl-C waits until the record is built and appended
             rec = build_record(t, started, trigger=trigger, event=event, result=result, interrupted=interrupted,
-                               steps_so_far=_steps_so_far(seen, open_step), inputs=inputs, repo=repo, run_id=run_id)
+                               steps_so_far=_steps_so_far(seen, open_step), inputs=inputs, repo=repo, run_id=run_id,
+                               trial=(mocks is not None) if trial is None else trial)
             rec.update(extra or {})
             if record is not None:
                 record(rec)
@@ -408,5 +416,5 @@ def _steps_so_far(seen: list, open_step: list) -> list[dict]:
 
 
 def interrupted_error() -> KeepwfError:
-    return KeepwfError("interrupted: the run was recorded with status error", hint="keepwf runs --limit 1",
+    return KeepwfError("interrupted: the run was recorded with status cancelled", hint="keepwf runs --limit 1",
                        exit_code=EXIT_INTERRUPTED)

@@ -2,10 +2,12 @@
 
 - pre-commit / pre-merge-commit: validate the *staged* workflow files (the index, never the working tree), with the
   staged ``keepwf.toml``; errors block, warnings are printed.
-- pre-push: refuse to delete or move a deploy tag that exists on the remote; validate the workflows changed on the
-  pushed branches (read from the pushed commits); with ``[hooks] pre_push_tests = true``, run the workflow tests
-  (``keepwf test``, on the working copy) and refuse the push when one fails.
-- pre-receive (bare repositories): refuse deploy-tag deletions and moves server-side.
+- pre-push: refuse to delete or move a deploy tag that exists on the remote (except the deletions keepwf's audited
+  prune made, see ``service.prunetrust``); validate the workflows changed on the pushed branches (read from the
+  pushed commits); with ``[hooks] pre_push_tests = true``, run the workflow tests (``keepwf test``, on the working
+  copy) and refuse the push when one fails.
+- pre-receive (bare repositories): refuse deploy-tag deletions (but a prune's) and moves server-side; the prune
+  archive is write-once and the audit chain append-only.
 - post-checkout / post-merge: one line when checked-out workflows differ from what is deployed.
 
 Reads go through the git CLI (``store.gitcli``): no pygit2 on the commit path, and rich is never imported here.
@@ -121,17 +123,36 @@ def _tag_refusals(updates: list[tuple[str, str, str]], what_remote: str) -> list
     return out
 
 
+def _pruned_here(updates: list[tuple[str, str, str]], archive: dict[str, str], audit_tip: str | None, cwd) -> list:
+    """The updates left once the deletions that propagate keepwf's audited prune are taken out (service.prunetrust)."""
+    from keepwf.service import prunetrust
+
+    dels = prunetrust.pushed_deletions(updates)
+    if not dels:
+        return updates
+    bad = {ref for ref, _why in prunetrust.untrusted_deletions(dels, archive, audit_tip, cwd)}
+    trusted = {ref for ref, _old in dels} - bad
+    return [u for u in updates if u[0] not in trusted]
+
+
 def pre_push(remote: str, url: str, stdin: str, cwd=None) -> HookOutcome:
     out = HookOutcome("pre-push")
     pushes = [ln.split() for ln in stdin.splitlines() if len(ln.split()) == 4]
-    refusals = _tag_refusals([(r_ref, r_sha, l_sha) for _l_ref, l_sha, r_ref, r_sha in pushes], remote or url)
+    updates = [(r_ref, r_sha, l_sha) for _l_ref, l_sha, r_ref, r_sha in pushes]
+    if any(_is_zero(new) for _r, _o, new in updates):  # a prune propagating (keepwf sync) is the one deletion allowed
+        from keepwf.service import prunetrust
+
+        # as things will be once pushed: the push itself may carry the archive and the prune record (keepwf prune
+        # with push = true pushes them before its local transaction commits)
+        updates = _pruned_here(updates, prunetrust.archive_after(updates, cwd), prunetrust.audit_after(updates, cwd), cwd)
+    refusals = _tag_refusals(updates, remote or url)
     if refusals and os.environ.get(ALLOW_TAG_REWRITE) == "1":
         out.notes += [r.replace("refusing to", f"allowed by {ALLOW_TAG_REWRITE}=1:", 1) for r in refusals]
     elif refusals:
         out.refusals = refusals
         out.code = 1
-        out.hint = (f"push without those tags; to prune on purpose run `{ALLOW_TAG_REWRITE}=1 git push ...` "
-                    "(git push --no-verify skips every check)")
+        out.hint = ("push without those tags; old versions are removed with `keepwf prune` then `keepwf sync` (the one "
+                    f"deletion accepted); a deliberate exception: `{ALLOW_TAG_REWRITE}=1 git push ...`")
     out.notes += _foreign_new_tags([(r_ref, l_sha) for _l, l_sha, r_ref, r_sha in pushes
                                     if r_ref.startswith(TAG_PREFIX) and _is_zero(r_sha) and not _is_zero(l_sha)], cwd)
     run_tests = False
@@ -190,13 +211,23 @@ def _foreign_new_tags(new_tags: list[tuple[str, str]], cwd) -> list[str]:
     return out
 
 
-def pre_receive(stdin: str) -> HookOutcome:
+def pre_receive(stdin: str, cwd=None) -> HookOutcome:
+    from keepwf.service import prunetrust
+
     out = HookOutcome("pre-receive")
     updates = [(ref, old, new) for old, new, ref in (ln.split() for ln in stdin.splitlines() if len(ln.split()) == 3)]
-    out.refusals = _tag_refusals(updates, "this repository")
+    out.refusals = prunetrust.record_refusals(updates, cwd)
+    dels = prunetrust.pushed_deletions(updates)
+    untrusted = dict(prunetrust.untrusted_deletions(dels, prunetrust.archive_after(updates, cwd),
+                                                    prunetrust.audit_after(updates, cwd), cwd)) if dels else {}
+    for u in updates:
+        if u[0] in {r for r, _o in dels} and u[0] not in untrusted:
+            continue  # a prune propagating: archived and recorded on the audit chain
+        out.refusals += [r + (f" ({untrusted[u[0]]})" if u[0] in untrusted else "") for r in _tag_refusals([u], "this repository")]
     if out.refusals:
         out.code = 1
-        out.hint = "deploy tags are append-only here; deploy or roll back with keepwf to make a new version"
+        out.hint = ("deploy tags are append-only here; deploy or roll back with keepwf to make a new version, and "
+                    "remove old versions with `keepwf prune` then `keepwf sync` (the one deletion accepted)")
     return out
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 
 MARKER = "# keepwf-hook-version:"
-VERSION = 1
+VERSION = 2
 
 # Hooks installed in a repository with a working tree, and in a bare (server-side) repository.
 WORKTREE_HOOKS = ("pre-commit", "pre-merge-commit", "pre-push", "post-checkout", "post-merge")
@@ -38,7 +38,7 @@ if git diff --cached --quiet --diff-filter=ACMR -- {_WORKFLOW_PATHSPECS} 2>/dev/
 [ -n "$stdin_copy" ] || exit $status
 """,
     "pre-receive": """\
-case "$stdin_copy" in *refs/tags/keepwf/*) ;; *) exit $status ;; esac
+case "$stdin_copy" in *refs/tags/keepwf/*|*refs/keepwf/archive/*|*refs/keepwf/audit*) ;; *) exit $status ;; esac
 """,
     "post-checkout": """\
 # Only branch checkouts, and only when something was ever deployed.

@@ -69,5 +69,5 @@ def switch(repo: Repo, wf: str, *, disabled: bool, message: str, env: str | None
         (repo.root / f.path).write_bytes(f.data)  # nothing committed: the file goes back as it was
         raise
     commit = repo.require_commit()
-    res = deploy(repo, config, [wf], env=env, message=subject)
+    res = deploy(repo, config, [wf], env=env, message=subject, kill_switch=True)
     return SwitchResult(wf, env, disabled, f.path, commit, res)

@@ -31,9 +31,10 @@ class PruneResult:
     pruned: list[Version] = field(default_factory=list)
     kept: int = 0
     audit_commit: str | None = None
+    publish: str | None = None  # "pushed to origin" / "not pushed yet: keepwf sync" (service.pushnow)
 
     def to_dict(self) -> dict:
-        return {"dry_run": self.dry_run, "pruned": [v.to_dict() for v in self.pruned], "kept": self.kept,
+        return {"publish": self.publish, "dry_run": self.dry_run, "pruned": [v.to_dict() for v in self.pruned], "kept": self.kept,
                 "audit_commit": self.audit_commit}
 
 
@@ -87,7 +88,20 @@ def prune(repo: Repo, config: Config, wf: str | None = None, *, keep: int | None
     body = normalize_message(message) if message else ""
     trailers = "\n".join(f"{PRUNED_TRAILER}: {v.env}/{v.workflow}/{v.label} {v.commit}" for v in res.pruned)
     record = head + ("\n\n" + body if body else "") + "\n\nKeepwf-Action: prune\n" + trailers + "\n"
-    res.audit_commit = tags.archive_and_delete(repo, moves, record, who, AUDIT_REF)
+    from keepwf.service import pushnow
+
+    pushing = sorted({v.env for v in res.pruned if v.env in config.envs and config.envs[v.env].push})
+    for e in pushing:
+        pushnow.require_remote(repo, e)
+    before = None
+    if pushing:  # push = true: the remote gets the archive, the prune record and the deletions first (atomically)
+        there = pushnow.remote_tags(repo)
+
+        def before(updates):
+            pushnow.push(repo, {r: sha for r, sha in updates.items() if sha is not None or r in there},
+                         f"the prune of {len(res.pruned)} version(s)")
+    res.audit_commit = tags.archive_and_delete(repo, moves, record, who, AUDIT_REF, before=before)
+    res.publish = pushnow.publish_note(repo, bool(pushing))
     tags.pack_refs(repo)
     return res
 

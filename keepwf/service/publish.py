@@ -9,22 +9,29 @@ from keepwf.store.repo import Repo
 
 def new_version(wf: str, env: str, number: int, commit: str, path: str, blob: str, action: str, message: str,
                 who: tags.Identity | None, *, rollback_of: str | None = None, promoted_from: str | None = None,
-                canary_of: str | None = None, canary_steps: str | None = None) -> Version:
+                canary_of: str | None = None, canary_steps: str | None = None, forced: str | None = None,
+                force_reason: str | None = None) -> Version:
     """A planned version (not yet in git)."""
     return Version(
         workflow=wf, env=env, number=number, commit=commit, tag=tag_name(env, wf, number), blob=blob, path=path,
         action=action, message=message, tagger_name=who.name if who else "", tagger_email=who.email if who else "",
         date=tags.iso_date(who.timestamp, who.offset) if who else "", timestamp=who.timestamp if who else 0,
-        rollback_of=rollback_of, promoted_from=promoted_from, canary_of=canary_of, canary_steps=canary_steps,
+        rollback_of=rollback_of, promoted_from=promoted_from, canary_of=canary_of, canary_steps=canary_steps, forced=forced,
+        force_reason=force_reason.strip().splitlines()[0][:200] if forced and force_reason and force_reason.strip() else None,
     )
 
 
-def create_versions(repo: Repo, versions: list[Version], who: tags.Identity) -> list[Version]:
-    """Create all ``versions`` or none (exit 3 naming the winner when a tag name is taken meanwhile)."""
+def create_versions(repo: Repo, versions: list[Version], who: tags.Identity, *, push: bool | None = None) -> list[Version]:
+    """Create all ``versions`` or none (exit 3 naming the winner when a tag name is taken meanwhile). With ``push``
+    (default: any of their envs has ``push = true``) the tag objects are pushed to the remote in one atomic push
+    *before* the local refs exist (``service.pushnow``): a refused push creates nothing."""
     from keepwf.store import signing
     from keepwf.store.settings import load_config
 
-    signed = {name for name, e in load_config(repo).envs.items() if e.signed}
+    config = load_config(repo)
+    signed = {name for name, e in config.envs.items() if e.signed}
+    if push is None:
+        push = any(config.envs[v.env].push for v in versions if v.env in config.envs)
     refs = {}
     for v in versions:
         raw = format_message(v.message, trailers_for(v))
@@ -33,6 +40,10 @@ def create_versions(repo: Repo, versions: list[Version], who: tags.Identity) -> 
             refs[v.ref] = signing.write_signed_tag_object(repo, v.commit, v.tag, raw, env)
         else:
             refs[v.ref] = tags.write_tag_object(repo, v.commit, v.tag, who, raw)
+    if push:
+        from keepwf.service import pushnow
+
+        pushnow.push(repo, refs, ", ".join(v.tag for v in versions))
     tags.create_refs(repo, refs)
     tags.pack_refs(repo)
     made = []

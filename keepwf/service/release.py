@@ -7,10 +7,10 @@ one of its allowed local branches) and its approvals must hold for the promoted 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from keepwf.config import Config
-from keepwf.errors import StateError, UsageError
+from keepwf.errors import KeepwfError, StateError, UsageError
 from keepwf.model.release import CheckItem
 from keepwf.model.version import Version
 from keepwf.service.approvals import check_approvals
@@ -35,9 +35,11 @@ class ReleaseResult:
     dry_run: bool = False
     noop: bool = False  # the target content is already deployed: nothing created
     checks: list[CheckItem] | None = None
+    still_on_branch: dict | None = None  # rollback: the branch still holds the rolled-back change (and how to revert it)
+    publish: str | None = None  # "pushed to origin" / "not pushed yet: keepwf sync" (service.pushnow)
 
     def to_dict(self) -> dict:
-        return {"action": self.action, "workflow": self.workflow, "env": self.env, "dry_run": self.dry_run,
+        return {"still_on_branch": self.still_on_branch, "publish": self.publish, "action": self.action, "workflow": self.workflow, "env": self.env, "dry_run": self.dry_run,
                 "noop": self.noop, "current": self.current.to_dict() if self.current else None,
                 "target": self.target.to_dict(), "version": self.version.to_dict() if self.version else None,
                 "diff": self.diff.to_dict() if self.diff else None,
@@ -87,8 +89,34 @@ def rollback(repo: Repo, config: Config, wf: str, to: str | None = None, env: st
     res.version = new_version(wf, env, next_number(repo, wf, env), target.commit, target.path, target.blob, "rollback",
                               message or f"Roll back {wf} to {target.label}", who, rollback_of=current.label)
     if not dry_run:
+        from keepwf.service.pushnow import publish_note, require_remote
+
+        push = config.env(env).push
+        if push:
+            require_remote(repo, env)
         res.version = create_versions(repo, [res.version], who)[0]
+        res.publish = publish_note(repo, push)
+    res.still_on_branch = _branch_still_holds(repo, current, target)
     return res
+
+
+def _branch_still_holds(repo: Repo, current: Version, target: Version) -> dict | None:
+    """The checked-out branch still holds the change the rollback took back (the rolled-back version's commit is in
+    it, or its file is that version's content): the next `deploy --all` would meet the redeploy guard. The commits
+    to revert are the non-merge commits between the target and the rolled-back version that touched the file."""
+    head = repo.head_commit()
+    if head is None or repo.is_bare or not current.path:
+        return None
+    at = repo.blob_at(head, current.path)
+    blob = at[0] if at else None
+    if blob is None or blob == target.blob or (blob != current.blob and not contains(repo, head, current.commit)):
+        return None
+    cp = repo.git("rev-list", "--no-merges", f"{target.commit}..{current.commit}", "--", current.path, check=False)
+    commits = [c for c in cp.stdout.decode().split() if contains(repo, head, c)]
+    if not commits:
+        return None
+    return {"branch": repo.branch() or "HEAD", "version": current.label, "commits": commits,
+            "command": "git revert --no-edit " + " ".join(c[:10] for c in commits)}
 
 
 def _on_allowed_branch(repo: Repo, commit: str, patterns: tuple[str, ...]) -> str | None:
@@ -101,19 +129,99 @@ def _on_allowed_branch(repo: Repo, commit: str, patterns: tuple[str, ...]) -> st
     return None
 
 
-def promote(repo: Repo, config: Config, wf: str, from_env: str, to_env: str, message: str | None = None,
-            dry_run: bool = False) -> ReleaseResult:
-    src_cfg, dst_cfg = config.env(from_env), config.env(to_env)
+@dataclass
+class PromoteResult:
+    """One promotion of one or more workflows: one checklist, one ref transaction (all or none)."""
+
+    from_env: str
+    to_env: str
+    dry_run: bool
+    items: list[ReleaseResult] = field(default_factory=list)
+    error: KeepwfError | None = None
+    publish: str | None = None
+
+    @property
+    def checks(self) -> list[CheckItem]:
+        return [c for i in self.items for c in i.checks or []]
+
+    def to_dict(self) -> dict:
+        return {"publish": self.publish, "from": self.from_env, "to": self.to_env, "dry_run": self.dry_run, "ok": self.error is None,
+                "items": [i.to_dict() for i in self.items], "error": self.error.to_dict() if self.error else None}
+
+
+def promote(repo: Repo, config: Config, wf_ids: list[str], from_env: str | None, to_env: str, message: str | None = None,
+            dry_run: bool = False, *, all_: bool = False, force: bool = False) -> PromoteResult:
+    """Promote what ``from_env`` runs to ``to_env`` for each workflow (``all_``: every workflow deployed in
+    ``from_env`` whose content differs in ``to_env``). ``from_env`` defaults to ``to_env``'s ``promote_from``."""
+    from keepwf.service import guards
+
+    dst_cfg = config.env(to_env)
+    from_env = from_env or dst_cfg.promote_from
+    if not from_env:
+        raise UsageError("--from is needed: [env.%s] sets no promote_from" % dst_cfg.name,
+                         hint=f"keepwf promote WF --from staging --to {dst_cfg.name}")
+    src_cfg = config.env(from_env)
     if src_cfg.name == dst_cfg.name:
-        raise UsageError("--from and --to name the same environment", hint=f"keepwf promote {wf} --from staging --to production")
-    known_workflow(repo, config, wf)
-    src = deployed_version(repo, wf, src_cfg.name)
+        raise UsageError("--from and --to name the same environment", hint="keepwf promote WF --from staging --to production")
+    if dst_cfg.promote_from and dst_cfg.promote_from != src_cfg.name:
+        raise StateError(f"{dst_cfg.name} is promoted to only from {dst_cfg.promote_from} (promote_from in keepwf.toml), "
+                         f"not from {src_cfg.name}", hint=f"keepwf promote WF --from {dst_cfg.promote_from} --to {dst_cfg.name}")
+    if wf_ids and all_:
+        raise UsageError("give workflow ids or --all, not both", hint=f"keepwf promote --all --from {src_cfg.name} --to {dst_cfg.name}")
+    if not wf_ids and not all_:
+        raise UsageError("name the workflows to promote, or --all", hint=f"keepwf promote --all --from {src_cfg.name} --to {dst_cfg.name}")
+    reason = guards.force_reason(force, message, f"keepwf promote {' '.join(wf_ids) or '--all'} --to {dst_cfg.name}")
+    if all_:
+        from keepwf.service.versions import deployed_versions
+
+        wf_ids = sorted(wf for (_e, wf) in deployed_versions(repo, src_cfg.name))
+    res = PromoteResult(src_cfg.name, dst_cfg.name, dry_run)
+    who = tags.identity(repo)
+    nexts: list[Version] = []
+    for wf in wf_ids:
+        known_workflow(repo, config, wf)  # a typo is exit 2 with a did-you-mean
+    for wf in sorted(set(wf_ids)):
+        item = _promote_one(repo, dst_cfg, src_cfg.name, wf, who, reason, strict=not all_)
+        if item is None:
+            continue
+        res.items.append(item)
+        if not item.noop:
+            forced = ",".join(c.name for c in item.checks if c.status == "warn") or None
+            item.version = new_version(wf, dst_cfg.name, next_number(repo, wf, dst_cfg.name), item.target.commit,
+                                       item.target.path, item.target.blob, "promote",
+                                       message or f"Promote {wf} {item.target.label} from {src_cfg.name}", who,
+                                       promoted_from=f"{src_cfg.name}/{item.target.label}", forced=forced,
+                                       force_reason=reason if forced else None)
+            nexts.append(item.version)
+    failed = [c for c in res.checks if c.failed]
+    if failed:
+        res.error = StateError(f"promote refused: {failed[0].name}: {failed[0].detail}; nothing was created",
+                               hint=failed[0].hint)
+        return res
+    if not dry_run and nexts:
+        from keepwf.service.pushnow import publish_note, require_remote
+
+        if dst_cfg.push:
+            require_remote(repo, dst_cfg.name)
+        made = {v.tag: v for v in create_versions(repo, nexts, who)}
+        res.publish = publish_note(repo, dst_cfg.push)
+        for item in res.items:
+            if item.version is not None:
+                item.version = made.get(item.version.tag, item.version)
+    return res
+
+
+def _promote_one(repo: Repo, dst_cfg, src_env: str, wf: str, who, reason: str | None, strict: bool) -> ReleaseResult | None:
+    from keepwf.service import guards
+
+    src = deployed_version(repo, wf, src_env)
     if src is None:
-        raise StateError(f"{wf} is not deployed in {src_cfg.name}: nothing to promote",
-                         hint=f"keepwf deploy {wf} --env {src_cfg.name}")
+        if not strict:
+            return None
+        raise StateError(f"{wf} is not deployed in {src_env}: nothing to promote", hint=f"keepwf deploy {wf} --env {src_env}")
     current = deployed_version(repo, wf, dst_cfg.name)
     diff = compare_sides(wf, dst_cfg.name, _side(repo, current) if current else Side("(none)", "(none)", b""), _side(repo, src))
-    res = ReleaseResult("promote", wf, dst_cfg.name, current, src, diff, dry_run=dry_run, checks=[])
+    res = ReleaseResult("promote", wf, dst_cfg.name, current, src, diff, checks=[])
     if current is not None and current.blob == src.blob and current.commit == src.commit:
         res.noop = True
         return res
@@ -132,14 +240,11 @@ def promote(repo: Repo, config: Config, wf: str, from_env: str, to_env: str, mes
                                         hint=f"merge it into {dst_cfg.branches[0]} first, then deploy from there"))
         else:
             res.checks.append(CheckItem("branch", "ok", f"commit {src.short} is on {on}"))
-    who = tags.identity(repo)
     res.checks.append(check_approvals(repo, dst_cfg, wf, src.blob, who.email))
-    failed = [c for c in res.checks if c.failed]
-    if failed:
-        raise StateError(f"promote refused: {failed[0].name}: {failed[0].detail}; nothing was created", hint=failed[0].hint)
-    res.version = new_version(wf, dst_cfg.name, next_number(repo, wf, dst_cfg.name), src.commit, src.path, src.blob,
-                              "promote", message or f"Promote {wf} {src.label} from {src_cfg.name}", who,
-                              promoted_from=f"{src_cfg.name}/{src.label}")
-    if not dry_run:
-        res.version = create_versions(repo, [res.version], who)[0]
+    for line in (guards.gate_check(repo, dst_cfg, src_env, wf, src, reason),
+                 guards.redeploy_check(repo, wf, dst_cfg.name, src.blob, reason,
+                                       f"keepwf promote {wf} --from {src_env} --to {dst_cfg.name}")):
+        if line is not None:
+            res.checks.append(line)
     return res
+

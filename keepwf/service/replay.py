@@ -100,7 +100,8 @@ def replay(repo: Repo, run_id: str, *, version: str | None = None, draft: bool =
         mocks = mocks_from_record(rec, last_good_run(repo, rec))
     out = execute(repo, target, trigger=trigger, event=event, event_kind=kind, inputs=replay_inputs(rec),
                   mocks=mocks, progress=progress, config=config,
-                  log_kind="runs" if record_as_run else "drafts", extra={"replay_of": rec["run_id"]})
+                  log_kind="runs" if record_as_run else "drafts", extra={"replay_of": rec["run_id"]},
+                  trial=False if record_as_run else None)  # --record-as-run: counted like any run
     return Replay(rec, out, sealed)
 
 

@@ -55,17 +55,59 @@ def workflow_at(repo: Repo, config: Config, wf_id: str, ref: str | None):
 
 
 def approve(repo: Repo, config: Config, wf_id: str, ref: str | None = None, message: str = "") -> ApproveResult:
+    return approve_many(repo, config, [wf_id], ref, message)[0]
+
+
+def split_args(repo: Repo, config: Config, args: list[str], ref: str | None, all_: bool) -> tuple[list[str], str | None]:
+    """``keepwf approve WF… [REF]``: the workflow ids, and the REF — the last argument (of two or more) when it is
+    not a known workflow id (at HEAD or deployed) or names a commit without such a workflow (``approve hello-alert
+    origin/open-ticket`` keeps working); ``--all``: every workflow at REF."""
+    from keepwf.service import catalog
+
+    if all_:
+        if len(args) > 1 or ref is not None and args:
+            raise UsageError("--all approves every workflow at REF: give at most the REF", hint="keepwf approve --all origin/my-branch")
+        ref = ref or (args[0] if args else None)
+        rev = ref or "HEAD"
+        commit = repo.resolve_commit(rev) if ref else repo.require_commit()
+        if commit is None:
+            raise UsageError(f"{rev!r} does not name a commit", hint="give a branch, tag or commit SHA; default: HEAD")
+        return sorted(catalog.at_commit(repo, commit, config).workflows), ref
+    if not args:
+        raise UsageError("name the workflows to approve, or --all", hint="keepwf approve WF [REF]")
+    if ref is None and len(args) > 1:
+        from keepwf.store.tags import version_index
+
+        head = repo.head_commit()
+        known = set(catalog.at_commit(repo, head, config).workflows) if head else set()
+        known |= {wf for (_e, wf) in version_index(repo)}
+        probe = repo.resolve_commit(args[-1])
+        if args[-1] not in known or (probe and args[-1] not in set(catalog.at_commit(repo, probe, config).workflows)):
+            return args[:-1], args[-1]
+    return args, ref
+
+
+def approve_many(repo: Repo, config: Config, wf_ids: list[str], ref: str | None = None, message: str = "") -> list[ApproveResult]:
+    """Approve each workflow's content at ``ref``: every new approval in ONE notes commit (all or none)."""
     from keepwf.store import reviews as store
 
-    commit, wf = workflow_at(repo, config, wf_id, ref)
     name, email = store.identity(repo)
-    for r in store.reviews_of_blob(repo, wf.blob):
-        if r.kind == "approve" and same_person(r.reviewer_email, email):
-            return ApproveResult(r, already=True)
-    review = Review(time=_now(), workflow=wf_id, blob=wf.blob, commit=commit, path=wf.path, reviewer_name=name,
-                    reviewer_email=email, message=" ".join(message.split()))
-    store.append(repo, wf.blob, review.to_line())
-    return ApproveResult(review, already=False)
+    out: list[ApproveResult] = []
+    new: list[tuple[str, str]] = []
+    for wf_id in dict.fromkeys(wf_ids):
+        commit, wf = workflow_at(repo, config, wf_id, ref)
+        prior = next((r for r in store.reviews_of_blob(repo, wf.blob)
+                      if r.kind == "approve" and same_person(r.reviewer_email, email)), None)
+        if prior is not None:
+            out.append(ApproveResult(prior, already=True))
+            continue
+        review = Review(time=_now(), workflow=wf_id, blob=wf.blob, commit=commit, path=wf.path, reviewer_name=name,
+                        reviewer_email=email, message=" ".join(message.split()))
+        new.append((wf.blob, review.to_line()))
+        out.append(ApproveResult(review, already=False))
+    if new:
+        store.append_many(repo, new)
+    return out
 
 
 @dataclass

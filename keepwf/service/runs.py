@@ -110,17 +110,28 @@ def show_run(repo: Repo, run_id: str) -> RunRecord:
 
 def version_run_stats(repo: Repo, wf: str, env: str, versions: Iterable[Any] = ()) -> dict[str, dict]:
     """``{label: {"runs", "failed", "success", "success_rate", "last_started", "last_status"}}`` per version."""
+    prefix = f"{chain_prefix('runs')}{env}/{wf}/"
+    wanted = {v.label for v in versions} if versions else None
+    refs = {k: v for k, v in RunLog(repo).chain_refs(env, wf).items() if wanted is None or k[len(prefix):] in wanted}
+    return {ref[len(prefix):]: st for ref, st in _with_rate(repo, refs).items()}
+
+
+def deployed_run_stats(repo: Repo, versions: Iterable[Any]) -> dict[tuple[str, str], dict]:
+    """``{(env, wf): stats}`` of many versions at once (one listing of the run chains, for ``status``/``list``)."""
+    prefix = chain_prefix("runs")
+    want = {f"{prefix}{v.env}/{v.workflow}/{v.label}": (v.env, v.workflow) for v in versions}
+    refs = {k: sha for k, sha in RunLog(repo).chain_refs().items() if k in want}
+    return {want[ref]: st for ref, st in _with_rate(repo, refs).items()}
+
+
+def _with_rate(repo: Repo, refs: dict[str, str]) -> dict[str, dict]:
     from keepwf.store.runstats import chain_stats
 
-    prefix = f"{chain_prefix('runs')}{env}/{wf}/"
-    refs = RunLog(repo).chain_refs(env, wf)
-    wanted = {v.label for v in versions} if versions else None
-    refs = {k: v for k, v in refs.items() if wanted is None or k[len(prefix):] in wanted}
     out = {}
     for ref, st in chain_stats(repo, refs).items():
         runs = st["runs"]
-        out[ref[len(prefix):]] = {**{k: v for k, v in st.items() if k not in ("tip", "checked")},
-                                  "success_rate": (st["success"] / runs) if runs else 0.0}
+        out[ref] = {**{k: v for k, v in st.items() if k not in ("tip", "checked")},
+                    "success_rate": (st["success"] / runs) if runs else 0.0}
     return out
 
 

@@ -1,7 +1,8 @@
 """Run statistics per version: runs, success rate, p50/p95 duration, the most common errors (``keepwf stats``).
 
-Counted runs are those that ran to a verdict (``success``, ``error``, ``timeout``); ``skipped`` runs (a disabled
-workflow) and interrupted ones (``cancelled``) are listed but leave the success rate alone.
+Counted runs are those that ran to a verdict (``success``, ``error``, ``timeout``; ``model.runrecord.counts``, the one
+definition shared with history, status, promotion gates and rollback); ``skipped`` runs (a disabled workflow),
+interrupted ones (``cancelled``) and trial runs (``--mock``) are listed but leave the success rate alone.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
+from keepwf.model.runrecord import counts
 from keepwf.store.repo import Repo
 
-COUNTED = ("success", "error", "timeout")
 MAX_RUNS = 100_000
 
 
@@ -82,14 +83,14 @@ def stats(repo: Repo, workflow: str | None = None, *, env: str | None = None, si
         s.first = min(s.first or started, started)
         s.last = max(s.last, started)
         status = r.get("status")
-        if status == "success":
+        if not counts(r):
+            s.not_counted += 1
+        elif status == "success":
             s.success += 1
-        elif status in COUNTED:
+        else:
             s.failed += 1
             s.errors[" ".join(str(r.get("error") or status).split())[:120]] += 1
-        else:
-            s.not_counted += 1
-        if isinstance(r.get("duration_ms"), int) and status in COUNTED:
+        if isinstance(r.get("duration_ms"), int) and counts(r):
             s.durations.append(r["duration_ms"])
     versions = sorted(by.values(), key=lambda v: (v.workflow, v.env, v.first))
     filters = {k: v for k, v in {"workflow": workflow, "env": env, "since": since_iso}.items() if v}

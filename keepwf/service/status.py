@@ -31,11 +31,13 @@ class EnvStatus:
     undeployed: list[CommitInfo] = field(default_factory=list)
     last_runs: list | None = None  # filled by the runs feature (see service.status.attach_runs)
     foreign: list[Version] = field(default_factory=list)  # tags newer than the deployed one that keepwf did not make
+    unpushed: list[str] = field(default_factory=list)  # versions the remote (origin) lacks, as of the last sync/push
+    health: dict | None = None  # the deployed version's runs: runs, success_rate, last_error (service.status.attach_runs)
 
     def to_dict(self) -> dict:
         return {"env": self.env, "deployed": self.deployed.to_dict() if self.deployed else None, "draft": self.draft,
                 "undeployed_commits": [c.to_dict() for c in self.undeployed], "last_runs": self.last_runs,
-                "foreign": [v.to_dict() for v in self.foreign]}
+                "foreign": [v.to_dict() for v in self.foreign], "unpushed": self.unpushed, "health": self.health}
 
 
 @dataclass
@@ -74,6 +76,9 @@ def collect(repo: Repo, config: Config, wf_ids: list[str] | None = None, env: st
                 raise cat.unknown_workflow(wf, ids)
         ids = [wf for wf in ids if wf in set(wf_ids)]
     head = repo.head_commit()
+    from keepwf.service.pushnow import unpushed
+
+    lacking = unpushed(repo)
     out = []
     for wf in ids:
         any_v = next((deployed[(e, wf)] for e in envs if (e, wf) in deployed), None)
@@ -82,7 +87,8 @@ def collect(repo: Repo, config: Config, wf_ids: list[str] | None = None, env: st
         row = WorkflowStatus(wf, draft.path if draft else (any_v.path if bare and any_v else None))
         for e in envs:
             v = deployed.get((e, wf))
-            st = EnvStatus(e, v, NO_TREE if bare else draft_state(draft, v), foreign=foreign.get((e, wf), []))
+            st = EnvStatus(e, v, NO_TREE if bare else draft_state(draft, v), foreign=foreign.get((e, wf), []),
+                           unpushed=lacking.get((e, wf), []))
             if with_commits and head and v is not None:  # never deployed there: every commit is "undeployed"
                 paths = tuple({p for p in ((draft.path if draft else None), v.path) if p})
                 st.undeployed = commits_touching(repo, head, v.commit, paths)
@@ -93,10 +99,22 @@ def collect(repo: Repo, config: Config, wf_ids: list[str] | None = None, env: st
 
 
 def attach_runs(repo: Repo, rows: list[WorkflowStatus]) -> None:
-    """LAST RUNS: ``EnvStatus.last_runs`` = the newest runs of the deployed version (run dicts, newest first)."""
-    from keepwf.service.runs import last_runs
+    """LAST RUNS: ``EnvStatus.last_runs`` = the newest runs of the deployed version (run dicts, newest first).
+    HEALTH: ``EnvStatus.health`` = the deployed version's counted runs, success rate and last error (docs/runs.md,
+    "Which runs count") — like Argo CD's app health, where people look."""
+    from keepwf.service.runs import deployed_run_stats, last_runs
 
+    stats = deployed_run_stats(repo, [st.deployed for row in rows for st in row.envs if st.deployed is not None])
     for row in rows:
         for st in row.envs:
             if st.deployed is not None:
                 st.last_runs = last_runs(repo, row.workflow, st.env, st.deployed.label)
+                st.health = health(st.deployed.label, stats.get((st.env, row.workflow)) or {})
+
+
+def health(label: str, stats: dict) -> dict:
+    """``{version, runs, success_rate, cancelled, trial, last_error}`` of one version (``success_rate`` None without
+    counted runs)."""
+    runs = stats.get("runs", 0)
+    return {"version": label, "runs": runs, "success_rate": stats.get("success_rate") if runs else None,
+            "cancelled": stats.get("cancelled", 0), "trial": stats.get("trial", 0), "last_error": stats.get("last_error")}

@@ -122,6 +122,7 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
         if cp.returncode == 0:
             res.pushed = [ln.split("\t")[1].split(":")[1] for ln in out.splitlines()
                           if ln[:1] in ("*", "+", " ") and "\t" in ln and "[up to date]" not in ln]
+            _mirror_pushed(repo, remote, out)
             res.runs_after = _count(repo)
             res.approvals_after = len(all_reviews(repo))
             return res
@@ -135,6 +136,13 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
                      hint=f"run `keepwf sync {remote}` again")
 
 
+def _mirror_pushed(repo: Repo, remote: str, porcelain: str) -> None:
+    """What this push gave the remote is in the sync namespace too (``keepwf status`` lists versions the remote
+    lacks from it; see ``service.pushnow``)."""
+    from keepwf.service.pushnow import local_values, note_pushed
+
+    refs = [ln.split("\t")[1].split(":")[1] for ln in porcelain.splitlines() if ln[:1] in ("*", "+", " ", "-") and "\t" in ln]
+    note_pushed(repo, local_values(repo, refs), remote)
 def _merge_canary(repo: Repo, ns: str) -> int:
     """Canary state chains from the other side: joined to ours (a merge commit when both moved); the state of a
     joined chain is folded with abort winning (docs/canary.md, "Two clones")."""

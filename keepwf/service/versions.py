@@ -37,6 +37,13 @@ def _numbered_refs(repo: Repo, wf_id: str, env: str, include_pruned: bool) -> li
     return sorted(found.items(), reverse=True)
 
 
+def numbered_refs(repo: Repo, wf_id: str, env: str, include_pruned: bool = True) -> list[tuple[int, str]]:
+    """``[(number, ref)]`` newest first, from ref names alone (a live tag wins over an archived one)."""
+    if not valid_ref_component(wf_id) or not valid_ref_component(env):
+        return []
+    return _numbered_refs(repo, wf_id, env, include_pruned)
+
+
 def list_versions(repo: Repo, wf_id: str, env: str, *, limit: int | None = None, offset: int = 0,
                   include_pruned: bool = False) -> list[Version]:
     """The versions of ``wf_id`` in ``env``, newest first (foreign tags included, flagged)."""

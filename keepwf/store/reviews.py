@@ -72,26 +72,35 @@ def _put(repo: Repo, tree, parts: list[str], blob_id):
 
 def append(repo: Repo, target: str, line: str, *, ref: str = REVIEWS_REF, attempts: int = 60) -> None:
     """Append ``line`` to the note of object ``target`` on ``ref``, safely under concurrent writers."""
+    append_many(repo, [(target, line)], ref=ref, attempts=attempts)
+
+
+def append_many(repo: Repo, items: list[tuple[str, str]], *, ref: str = REVIEWS_REF, attempts: int = 60) -> None:
+    """Append each ``(target, line)`` to the note of object ``target`` on ``ref`` in ONE commit and one
+    compare-and-swap update of the ref (all or none), safely under concurrent writers."""
     from keepwf.store.reftx import writer_lock
     from keepwf.store.tags import lock_wait
 
     name, email = identity(repo)
     with writer_lock(repo, [ref], wait=lock_wait()):  # clears the lock a killed `git update-ref` left on the ref
-        _append_locked(repo, target, line, ref, attempts, name, email)
+        _append_locked(repo, items, ref, attempts, name, email)
 
 
-def _append_locked(repo: Repo, target: str, line: str, ref: str, attempts: int, name: str, email: str) -> None:
+def _append_locked(repo: Repo, items: list[tuple[str, str]], ref: str, attempts: int, name: str, email: str) -> None:
     from keepwf.store.reftx import clear_stale
 
     pygit2 = _pygit2()
     for attempt in range(attempts):
         old = _ref_target(repo, ref)
         tree = repo.pg[old].peel(pygit2.Tree) if old else None
-        path, existing = _find(repo, tree, target)
-        if existing and not existing.endswith(b"\n"):
-            existing += b"\n"
-        blob = repo.pg.create_blob(existing + line.encode("utf-8") + b"\n")
-        new_tree = _put(repo, tree, (path or target).split("/"), blob)
+        new_tree = tree.id if tree is not None else None
+        for target, line in items:
+            cur = repo.pg[new_tree] if new_tree is not None else None
+            path, existing = _find(repo, cur, target)
+            if existing and not existing.endswith(b"\n"):
+                existing += b"\n"
+            blob = repo.pg.create_blob(existing + line.encode("utf-8") + b"\n")
+            new_tree = _put(repo, cur, (path or target).split("/"), blob)
         sig = pygit2.Signature(name, email)
         commit = repo.pg.create_commit(None, sig, sig, "keepwf: review\n", new_tree, [pygit2.Oid(hex=old)] if old else [])
         cp = repo.git("update-ref", "-m", "keepwf: review", ref, str(commit), old or "", check=False)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import os
 
-from keepwf.model.runrecord import decode_line
+from keepwf.model.runrecord import FAILED_STATUSES, counts, decode_line
 from keepwf.model.runtrust import untrusted_reason
 
-CACHE = "keepwf/run-stats.json"
+CACHE = "keepwf/run-stats.v2.json"  # v2: skipped, cancelled and trial runs counted apart
 CHECKED = 1  # counts leave out untrusted records (entries without it are recounted)
 
 
@@ -36,7 +36,10 @@ def _save(repo, data: dict) -> None:
 
 
 def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
-    """``{ref: {"runs", "failed", "success", "last_started", "last_status"}}`` for the given ``{ref: tip sha}``."""
+    """``{ref: {"runs", "failed", "success", "skipped", "cancelled", "trial", "last_started", "last_status",
+    "last_error"}}`` for the given ``{ref: tip sha}``. ``runs``/``failed``/``success`` are the runs that count
+    (``model.runrecord.counts``: a verdict, not a trial); ``last_*`` is the newest run of any kind, ``last_error`` the newest counted failure
+    (``{"started", "run_id", "error"}``)."""
     import pygit2
 
     from keepwf.store.runguard import EMPTY_TREE, check_chain_commit
@@ -52,7 +55,8 @@ def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
         if entry and entry.get("tip") == tip:
             out[ref] = entry
             continue
-        base = {"runs": 0, "failed": 0, "success": 0, "last_started": None, "last_status": None, "checked": CHECKED}
+        base = {"runs": 0, "failed": 0, "success": 0, "skipped": 0, "cancelled": 0, "trial": 0, "last_started": None,
+                "last_status": None, "last_error": None, "checked": CHECKED}
         parts = ref.split("/")[3:]
         chain = tuple(parts) if len(parts) == 3 else None
         check_chain_commit(pg, ref, pygit2.Oid(hex=tip))
@@ -70,14 +74,22 @@ def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
             rec = decode_line(c.message)
             if rec is None or untrusted_reason(rec, recorded_at=c.commit_time, chain=chain) is not None:
                 continue  # not a run, or a record keepwf did not write (keepwf.model.runtrust): never counted
-            base["runs"] += 1
             st = rec.get("status")
-            if st == "success":
-                base["success"] += 1
-            elif st in ("error", "timeout"):
-                base["failed"] += 1
             if base["last_started"] is None or rec["started"] > base["last_started"]:
                 base["last_started"], base["last_status"] = rec["started"], st
+            if not counts(rec):
+                kind = "trial" if rec.get("trial") else "cancelled" if st == "cancelled" else "skipped"
+                base[kind] += 1
+                continue
+            base["runs"] += 1
+            if st == "success":
+                base["success"] += 1
+            elif st in FAILED_STATUSES:
+                base["failed"] += 1
+                last = base["last_error"]
+                if last is None or rec["started"] > last["started"]:
+                    base["last_error"] = {"started": rec["started"], "run_id": rec.get("run_id"),
+                                          "error": str(rec.get("error") or st)[:300]}
         base["tip"] = tip
         cache[ref] = out[ref] = base
         changed = True

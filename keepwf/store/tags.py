@@ -167,7 +167,21 @@ def read_version(repo: Repo, ref: str, *, name: str | None = None) -> Version | 
         rollback_of=trailers.get("Keepwf-Rollback-Of"), promoted_from=trailers.get("Keepwf-Promoted-From"),
         canary_of=trailers.get("Keepwf-Canary-Of"), canary_steps=trailers.get("Keepwf-Canary-Steps"),
         tag_oid=str(obj.id), foreign=foreign, pruned=pruned,
+        forced=trailers.get("Keepwf-Forced"), force_reason=trailers.get("Keepwf-Force-Reason"),
     )
+
+
+def read_trailers(repo: Repo, ref: str) -> dict[str, str]:
+    """The ``Keepwf-*`` trailers of the tag a ref points at, read from the tag object alone (no commit or tree read:
+    a fast first pass; ``read_version`` is the check of trust). {} for a vanished ref or a lightweight tag."""
+    pygit2 = _pygit2()
+    try:
+        obj = repo.pg[repo.pg.references[ref].target]
+    except KeyError:
+        return {}
+    if not isinstance(obj, pygit2.Tag):
+        return {}
+    return parse_message(obj.message or "")[1]
 
 
 def _blob_mismatch(commit, path: str, blob: str) -> str | None:
@@ -338,9 +352,11 @@ def pack_refs(repo: Repo) -> None:
 
 
 def archive_and_delete(repo: Repo, moves: dict[str, str], record: str, who: Identity, audit_ref: str, *,
-                       wait: float | None = None) -> str:
+                       wait: float | None = None, before=None) -> str:
     """Prune: for each ``tag ref → archive ref`` point the archive ref at the tag's object, delete the tag ref, and
-    append one commit (message ``record``) to ``audit_ref`` — all in one transaction. Returns the audit commit."""
+    append one commit (message ``record``) to ``audit_ref`` — all in one transaction. Returns the audit commit.
+    ``before({ref: new object or None})``, when given, runs under the locks just before the transaction commits (it
+    pushes the same updates to the remote); if it raises, nothing is changed."""
     from keepwf.store.reftx import clear_stale, writer_lock
 
     pygit2 = _pygit2()
@@ -352,7 +368,7 @@ def archive_and_delete(repo: Repo, moves: dict[str, str], record: str, who: Iden
     with writer_lock(repo, names, wait=max(0.0, deadline - time.monotonic())):
         while True:
             try:
-                return _archive_once(repo, moves, record, sig, empty_tree, audit_ref)
+                return _archive_once(repo, moves, record, sig, empty_tree, audit_ref, before)
             except pygit2.GitError as e:
                 if not _transient(str(e)) or time.monotonic() > deadline:
                     raise (storage_error(e, "prune (nothing was pruned)")
@@ -362,7 +378,7 @@ def archive_and_delete(repo: Repo, moves: dict[str, str], record: str, who: Iden
                 time.sleep(0.05)
 
 
-def _archive_once(repo: Repo, moves: dict[str, str], record: str, sig, empty_tree, audit_ref: str) -> str:
+def _archive_once(repo: Repo, moves: dict[str, str], record: str, sig, empty_tree, audit_ref: str, before=None) -> str:
     """One attempt of archive_and_delete (raises pygit2.GitError when a lock is held)."""
     with repo.pg.transaction() as tx:
         for name in [*moves, *moves.values(), audit_ref]:
@@ -384,6 +400,9 @@ def _archive_once(repo: Repo, moves: dict[str, str], record: str, sig, empty_tre
             tx.set_target(arch, targets[tag], message="keepwf prune")
             tx.remove(tag)
         tx.set_target(audit_ref, commit, message="keepwf prune")
+        if before is not None:
+            before({**{arch: str(targets[tag]) for tag, arch in moves.items()}, **{tag: None for tag in moves},
+                    audit_ref: str(commit)})
     return str(commit)
 
 

@@ -102,8 +102,11 @@ def release(repo: Repo, action: str, wf: str, params: dict, dry_run: bool = True
     message = params.get("message") or None
     if action == "rollback":
         return rollback(repo, config, wf, params.get("to") or None, params.get("env") or None, message, dry_run)
-    return promote(repo, config, wf, params.get("from_env") or "", params.get("to_env") or config.default_env,
-                   message, dry_run)
+    res = promote(repo, config, [wf], params.get("from_env") or None, params.get("to_env") or config.default_env,
+                  message, dry_run)
+    if res.error is not None:  # a refused promotion (branch, approvals, gate, redeploy guard): the error page says why
+        raise res.error
+    return res.items[0]
 
 
 def rollback_choices(repo: Repo, res) -> list[str]:
