@@ -125,14 +125,16 @@ def runs(repo, workflow: str | None = None) -> list[dict]:
 
 
 def alert_workflow(wf_id: str, marker: str = "v1", *, strategy: str | None = None, sleep: float = 0,
-                   source: str = "prometheus") -> str:
-    """A workflow fired by alerts from ``source``; its step prints ``marker`` (to tell versions apart)."""
+                   source: str = "prometheus", marker_dir: str = "") -> str:
+    """A workflow fired by alerts from ``source``; its step prints ``marker`` (to tell versions apart). With ``sleep``
+    it first touches ``<marker_dir>/started-<fingerprint>`` (an absolute folder: bash steps of a deployed version run
+    in a read-only export of its commit, not in the repository)."""
     slow = f"""
     - name: mark
       provider:
         type: bash
         with:
-          command: touch started-{{{{ alert.fingerprint }}}}
+          command: touch {marker_dir.rstrip("/") + "/" if marker_dir else ""}started-{{{{ alert.fingerprint }}}}
     - name: wait
       provider:
         type: bash

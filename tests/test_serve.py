@@ -158,7 +158,7 @@ def test_interval_workflow_runs_on_its_schedule(served):
 
 
 def _slow(repo, wf: str, sleep: float, strategy: str | None = None) -> None:
-    deploy(repo, wf, alert_workflow(wf, "v1", strategy=strategy, sleep=sleep, source=wf), wf)
+    deploy(repo, wf, alert_workflow(wf, "v1", strategy=strategy, sleep=sleep, source=wf, marker_dir=str(repo.path)), wf)
 
 
 def _alert(source: str, fp: str, n: int = 0) -> dict:
@@ -195,7 +195,7 @@ def test_sigterm_refuses_new_events_cancels_what_runs_and_keeps_the_queue(served
     srv = start("--workers", "1", "--grace", "0.5")
     for i in range(3):
         assert srv.post("/alerts/event", _alert("slow", f"fp{i}"))[0] == 202
-    srv.wait_for(lambda: (repo.path / "started-fp0").exists(), what="the first run to start")  # bash's cwd: the repo
+    srv.wait_for(lambda: (repo.path / "started-fp0").exists(), what="the first run to start")
     srv.proc.send_signal(15)
     srv.wait_for(lambda: any(ln.get("msg") == "stopping" for ln in srv.lines), what="the stopping line")
     try:
@@ -217,7 +217,7 @@ def test_sigterm_refuses_new_events_cancels_what_runs_and_keeps_the_queue(served
 @pytest.mark.parametrize("strategy", ["nonparallel_with_retry", "nonparallel", "parallel"])
 def test_keep_strategy_per_workflow_and_fingerprint(served, strategy):
     repo, start = served
-    _slow(repo, "slow", 1.0, None if strategy == "nonparallel_with_retry" else strategy)
+    _slow(repo, "slow", 2.5, None if strategy == "nonparallel_with_retry" else strategy)  # long enough to overlap
     srv = start("--workers", "2")
     assert srv.post("/alerts/event", _alert("slow", "same", 1))[0] == 202
     time.sleep(0.3)
@@ -296,7 +296,7 @@ def test_a_run_uses_the_version_deployed_when_it_starts_and_its_triggers(served)
         assert srv.post("/alerts/event", _alert("slow", fp))[0] == 202
     srv.wait_for(lambda: (repo.path / "started-a").exists(), what="the first run to start")
     # while a runs, v2 stops matching these alerts (its filter wants another source)
-    deploy(repo, "slow", alert_workflow("slow", "v2", sleep=2.0, source="elsewhere"), "v2")
+    deploy(repo, "slow", alert_workflow("slow", "v2", sleep=2.0, source="elsewhere", marker_dir=str(repo.path)), "v2")
     srv.wait_for(lambda: any(ln.get("msg") == "not run" for ln in srv.lines) and
                  sum(ln.get("msg") == "not run" for ln in srv.lines) == 2, timeout=30, what="b and c not run")
     got = runs(repo, "slow")
