@@ -91,3 +91,27 @@ def test_a_run_without_bash_makes_no_export(tmp_repo):
     assert r.cli("deploy", "hello-alert", "-m", "first").code == 0
     assert r.cli("run", "hello-alert").code == 0
     assert not (Repo.discover(r.path).common_dir / treecache.DIR).exists()
+
+
+def test_threads_exporting_the_same_commit_at_once_all_get_the_tree(tmp_repo):
+    """keepwf serve's workers are threads of one process: their exports of one commit must not collide."""
+    import threading
+
+    from keepwf.store import treecache
+    from keepwf.store.repo import Repo
+
+    commit = tmp_repo.git("rev-parse", "HEAD")
+    got, errors = [], []
+
+    def one():
+        try:
+            got.append(treecache.export(Repo.discover(tmp_repo.path), commit))
+        except Exception as e:  # noqa: BLE001 - collected for the assertion
+            errors.append(e)
+
+    threads = [threading.Thread(target=one) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(got) == 6 and len(set(got)) == 1 and (got[0] / "workflows").is_dir()

@@ -10,6 +10,7 @@ runs never see half a tree) and reused; its files and folders are made read-only
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import stat
 from pathlib import Path
@@ -32,8 +33,9 @@ def export(repo, commit: str) -> Path:
         _touch(final)
         return final
     base.mkdir(parents=True, exist_ok=True)
-    tmp = base / f".{commit}.{os.getpid()}.tmp"
-    index = base / f".{commit}.{os.getpid()}.index"
+    tag = f"{os.getpid()}.{secrets.token_hex(4)}"  # unique per process and thread (serve's workers share a pid)
+    tmp = base / f".{commit}.{tag}.tmp"
+    index = base / f".{commit}.{tag}.index"
     try:
         _remove(tmp)
         tmp.mkdir()
