@@ -12,6 +12,9 @@ bash_timeout = 60
 [hooks]
 pre_push_tests = false         # the pre-push hook runs the workflow tests (keepwf test)
 
+[serve]
+queue = "postgresql://keepwf@db:5432/keepwf"   # serve/worker on PostgreSQL (docs/scale-out.md); no password here
+
 [env.production]
 branches = ["main", "master"]  # branches it may be deployed from; "*" = any (fnmatch patterns)
 approvals = 0                  # approvals of the exact blob by people other than the deployer
@@ -55,6 +58,7 @@ class Config:
     allow_python: bool = False
     bash_timeout: float = 60.0
     pre_push_tests: bool = False  # the pre-push hook runs `keepwf test` (docs/incidents.md)
+    serve_queue: str | None = None  # [serve] queue: PostgreSQL URL (docs/scale-out.md)
     source: str = "(defaults)"
 
     def env(self, name: str | None) -> EnvConfig:
@@ -72,6 +76,7 @@ _SECTIONS = {
     "keepwf": {"workflows": str, "default_env": str},
     "engine": {"allow_python": bool, "bash_timeout": (int, float)},
     "hooks": {"pre_push_tests": bool},
+    "serve": {"queue": str},
 }
 _ENV_KEYS = {"branches": list, "approvals": int, "signed": bool}
 
@@ -130,6 +135,14 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         kw["allow_python"] = eng["allow_python"]
     if "bash_timeout" in eng:
         kw["bash_timeout"] = float(eng["bash_timeout"])
+    if "queue" in data.get("serve", {}):
+        q = data["serve"]["queue"].strip()
+        if not re.match(r"^postgres(ql)?://", q):
+            raise _bad(source, text, "serve", "queue", "must be a postgresql:// URL")
+        if re.match(r"^[a-z]+://[^/@]*:[^/@]*@", q):
+            raise _bad(source, text, "serve", "queue", "holds a password, which would be committed to git: put it "
+                       "in ~/.pgpass (or PGPASSWORD), or pass the URL with --queue / KEEPWF_QUEUE")
+        kw["serve_queue"] = q
     if "pre_push_tests" in data.get("hooks", {}):
         kw["pre_push_tests"] = data["hooks"]["pre_push_tests"]
     envs: dict[str, EnvConfig] = {}
