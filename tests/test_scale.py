@@ -48,3 +48,87 @@ def test_intake_defers_and_a_worker_runs_each_alert_once(tmp_repo, pg_url, procs
     assert 'keepwf_events_received_total{kind="alert"} 2.0' in m
     assert srv.terminate() == 0
     assert w.terminate() == 0
+
+
+def _alert(source: str, fp: str, n: int = 0) -> dict:
+    return {"name": f"alert-{fp}", "source": [source], "fingerprint": fp, "description": f"variant {n}"}
+
+
+def _clone(bare, path):
+    import subprocess
+
+    from tests.helpers import GitRepo
+
+    subprocess.run(["git", "clone", "-q", str(bare), str(path)], check=True)
+    clone = GitRepo(path)
+    assert clone.proc("sync").code == 0  # the deploy tags
+    return clone
+
+
+def _origin(tmp_repo, tmp_path):
+    import subprocess
+
+    bare = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    tmp_repo.git("remote", "add", "origin", str(bare))
+    tmp_repo.git("push", "-q", "origin", "main")
+    assert tmp_repo.proc("sync").code == 0
+    return bare
+
+
+def test_kill_9_of_a_worker_mid_run_is_retried_on_another_host_and_recorded_once(tmp_repo, tmp_path, pg_url, procs):
+    deploy(tmp_repo, "slow", alert_workflow("slow", "v1", sleep=2.0, source="slow"))
+    bare = _origin(tmp_repo, tmp_path)
+    host_a, host_b = _clone(bare, tmp_path / "a"), _clone(bare, tmp_path / "b")
+    srv = procs(Server(tmp_repo.path, "--queue", pg_url, "--no-workers"))
+    a = procs(Worker(host_a.path, pg_url, "--heartbeat", "0.5", "--sync", "origin", "--sync-interval", "60"))
+    assert srv.post("/alerts/event", _alert("slow", "fp-kill"))[0] == 202
+    srv.wait_for(lambda: (host_a.path / "started-fp-kill").exists(), what="the run to start on host a")
+    a.kill9()
+    b = procs(Worker(host_b.path, pg_url, "--heartbeat", "0.5", "--sync", "origin", "--sync-interval", "60"))
+    got = srv.wait_for(lambda: runs(host_b, "slow"), timeout=60, what="the retried run on host b")
+    assert b.terminate() == 0  # its final sync pushes the record
+    assert runs(host_a, "slow") == []  # the killed attempt left no record
+    assert tmp_repo.proc("sync").code == 0
+    got = runs(tmp_repo, "slow")
+    assert len(got) == 1, got
+    rec = got[0]
+    assert rec["status"] == "success" and rec["attempt"] == 2 and len(rec["retry_of"]) == 26
+    assert rec["worker"].endswith(f":{b.proc.pid}")
+    assert any(ln.get("msg") == "stalled job retried" for ln in b.lines)
+
+
+def test_interval_workflow_runs_once_per_period_across_three_workers(tmp_repo, pg_url, procs):
+    deploy(tmp_repo, "tick", """workflow:
+  id: tick
+  name: tick
+  description: every 3 s
+  triggers:
+    - type: interval
+      value: 3
+  steps:
+    - name: say
+      provider:
+        type: console
+        with:
+          message: tick
+""", "tick")
+    workers = [procs(Worker(tmp_repo.path, pg_url, "--concurrency", "2")) for _ in range(3)]
+    workers[0].proc  # all three tick every second; one claim per period wins
+    deadline = time.monotonic() + 60
+    while not runs(tmp_repo, "tick") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    t0 = time.monotonic()
+    time.sleep(7.5)
+    for w in workers:
+        assert w.terminate() == 0
+    elapsed = time.monotonic() - t0
+    got = runs(tmp_repo, "tick")
+    assert {r["trigger"]["type"] for r in got} == {"interval"}
+    # one at the start, then one per 3 s period (not three: one per worker)
+    assert 2 <= len(got) <= 2 + elapsed // 3, [r["started"] for r in got]
+    starts = sorted(r["started"] for r in got)
+    from datetime import datetime
+
+    gaps = [(datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds() for a, b in zip(starts, starts[1:])]
+    assert all(g >= 2.5 for g in gaps), gaps
