@@ -68,7 +68,7 @@ def plan_event(row, index, history, last_hash: str | None, new_id) -> Planned:
     deployed = index.refresh()
     if kind in ("manual", "interval"):
         wf = row["workflow"]
-        v = index.version_for(wf, body.get("event"))
+        v = index.version_for(wf, body.get("event"), deployed)
         if v is None:
             return Planned("unmatched", note=f"{wf} is not deployed in {env}")
         doc = index.doc(v, wf)
@@ -89,7 +89,7 @@ def plan_event(row, index, history, last_hash: str | None, new_id) -> Planned:
         inc_event = str(event.get("event") or "created")
     jobs = []
     for wf in sorted(deployed):
-        v = index.version_for(wf, event)
+        v = index.version_for(wf, event, deployed)
         if v is None:
             continue
         doc = index.doc(v, wf)

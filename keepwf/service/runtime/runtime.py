@@ -207,18 +207,29 @@ class Runtime:
         from keepwf.service.runtime.schedule import due_intervals
 
         ctx = self.thread_context()
-        while not self.stopping.wait(self.tick):
+        while self._pause(self.tick):
             try:
                 if due_intervals(ctx.index, self.journal, self.env, utcnow()):
                     self.wake_dispatch.set()
             except Exception as e:
                 self.observer.log({"msg": "schedule failed", "error": f"{type(e).__name__}: {e}"})
 
+    def _pause(self, seconds: float) -> bool:
+        """Sleep ``seconds`` unless stopping (then False). Short sleeps, not Event.wait(timeout): a timed condition
+        wait never returns under libfaketime's shifted clock (the tests' other time zone and date)."""
+        end = time.monotonic() + seconds
+        while not self.stopping.is_set():
+            left = end - time.monotonic()
+            if left <= 0:
+                return True
+            time.sleep(min(left, 0.05))
+        return False
+
     def _sync_loop(self) -> None:
         from keepwf.service.sync import sync
 
         ctx = self.thread_context()
-        while not self.stopping.wait(self.sync_interval * random.uniform(0.8, 1.2)):
+        while self._pause(self.sync_interval * random.uniform(0.8, 1.2)):
             try:
                 res = sync(ctx.repo, self.sync_remote)
                 self.observer.log({"msg": "sync", "remote": self.sync_remote, "runs_after": res.runs_after})

@@ -43,7 +43,8 @@ class DeployedIndex:
             d = self._docs[key] = load_version_doc(self.repo, v, workflow)[0]
         return d
 
-    def version_for(self, workflow: str, event: dict | None = None):
+    def version_for(self, workflow: str, event: dict | None = None, deployed: dict | None = None):
         """The version of ``workflow`` that runs for ``event`` (None when it is not deployed in this env). Today the
-        deployed one; canary routing (a share of fingerprints to a candidate) decides here."""
-        return self.refresh().get(workflow)
+        deployed one; canary routing (a share of fingerprints to a candidate) decides here. ``deployed``: a
+        ``refresh()`` the caller just made (one look at the refs per event, however many workflows)."""
+        return (deployed if deployed is not None else self.refresh()).get(workflow)
