@@ -132,3 +132,54 @@ def test_interval_workflow_runs_once_per_period_across_three_workers(tmp_repo, p
 
     gaps = [(datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds() for a, b in zip(starts, starts[1:])]
     assert all(g >= 2.5 for g in gaps), gaps
+
+
+UNIQUE, FPS = 60, 5
+
+
+def test_one_intake_three_worker_hosts_every_run_once_no_overlap_and_deploys_reach_them(tmp_repo, tmp_path, pg_url,
+                                                                                        procs):
+    from datetime import datetime, timedelta
+
+    deploy(tmp_repo, "page", alert_workflow("page", "v1", sleep=0.2, source="scn"))  # nonparallel_with_retry
+    deploy(tmp_repo, "log", alert_workflow("log", "v1", strategy="parallel", source="scn"))
+    bare = _origin(tmp_repo, tmp_path)
+    hosts = [_clone(bare, tmp_path / f"host{i}") for i in range(3)]
+    srv = procs(Server(tmp_repo.path, "--queue", pg_url, "--no-workers"))
+    workers = [procs(Worker(h.path, pg_url, "--concurrency", "2", "--sync", "origin", "--sync-interval", "2"))
+               for h in hosts]
+    for i in range(UNIQUE):
+        body = _alert("scn", f"fp{i % FPS}", i)
+        assert srv.post("/alerts/event", body)[0] == 202
+        assert srv.post("/alerts/event", body)[0] == 202  # delivered twice (a sender's retry): dropped
+
+    def recorded():
+        return sum(len(runs(h)) for h in hosts)
+
+    srv.wait_for(lambda: recorded() >= 2 * UNIQUE, timeout=240, what="every run")
+    # a deploy made elsewhere reaches the workers through sync: the next alert runs v2
+    deploy(tmp_repo, "page", alert_workflow("page", "v2", sleep=0.2, source="scn"), "v2")
+    assert tmp_repo.proc("sync").code == 0
+    time.sleep(5)  # two sync periods of the workers
+    assert srv.post("/alerts/event", _alert("scn", "after-v2"))[0] == 202
+    srv.wait_for(lambda: any(r["trigger"]["fingerprint"] == "after-v2" for h in hosts for r in runs(h, "page")),
+                 timeout=60, what="the run after the deploy")
+    for w in workers:
+        assert w.terminate() == 0  # each pushes its records on shutdown
+    check = _clone(bare, tmp_path / "check")
+    got = runs(check)
+    page = [r for r in got if r["workflow"] == "page"]
+    log = [r for r in got if r["workflow"] == "log"]
+    assert sorted(r["event"]["description"] for r in log) == sorted([f"variant {i}" for i in range(UNIQUE)] + ["variant 0"])
+    assert len(page) == UNIQUE + 1 and len({r["run_id"] for r in got}) == len(got)
+    assert all(r["status"] == "success" and r["attempt"] == 1 for r in got)
+    assert {r["worker"].split(":")[1] for r in got} == {str(w.proc.pid) for w in workers}  # all three worked
+    after = [r for r in page if r["trigger"]["fingerprint"] == "after-v2"]
+    assert [r["version"] for r in after] == ["v2"] and {r["version"] for r in page if r not in after} == {"v1"}
+    by_fp: dict[str, list] = {}
+    for r in page:  # nonparallel_with_retry: runs of one fingerprint never overlapped, whichever host ran them
+        start = datetime.fromisoformat(r["started"])
+        by_fp.setdefault(r["trigger"]["fingerprint"], []).append((start, start + timedelta(milliseconds=r["duration_ms"])))
+    for fp, spans in by_fp.items():
+        spans.sort()
+        assert all(b[0] >= a[1] for a, b in zip(spans, spans[1:])), fp
