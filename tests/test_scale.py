@@ -35,7 +35,11 @@ def test_intake_defers_and_a_worker_runs_each_alert_once(tmp_repo, pg_url, procs
     assert srv.post("/alerts/event/prometheus", alertmanager())[0] == 202  # a resend: Keep drops it
     time.sleep(0.5)
     assert runs(tmp_repo, "page") == []  # intake only: nothing runs without a worker
-    w = procs(Worker(tmp_repo.path, pg_url, "--concurrency", "2"))
+    st = _status(tmp_repo, pg_url)
+    assert st["workflows"] == {"page": {"todo": 1}} and st["workers"] == []
+    human = tmp_repo.cli("queue", "status", "--queue", pg_url).out
+    assert "page" in human and "workers: 0 (0 stalled)" in human
+    w = procs(Worker(tmp_repo.path, pg_url, "--concurrency", "2", "--metrics-port", "0"))
     got = srv.wait_for(lambda: runs(tmp_repo, "page"), what="the run record")
     rec = got[0]
     assert rec["status"] == "success" and rec["version"] == "v1" and rec["attempt"] == 1
@@ -43,11 +47,26 @@ def test_intake_defers_and_a_worker_runs_each_alert_once(tmp_repo, pg_url, procs
     assert rec["event"]["severity"] == "high"
     time.sleep(1.0)
     assert len(runs(tmp_repo, "page")) == 1
+    st = _status(tmp_repo, pg_url)
+    assert st["workflows"] == {} and len(st["workers"]) == 1 and st["stalled_workers"] == 0
+    murl = next(ln["url"] for ln in w.lines if ln.get("msg") == "metrics")
+    import urllib.request
+
+    with urllib.request.urlopen(murl, timeout=10) as r:  # the worker's own /metrics
+        assert 'keepwf_runs_total{status="success",version="v1",workflow="page"} 1.0' in r.read().decode()
     m = srv.metrics()
     assert 'keepwf_events_dispatched_total{outcome="deduplicated"} 1.0' in m
     assert 'keepwf_events_received_total{kind="alert"} 2.0' in m
     assert srv.terminate() == 0
     assert w.terminate() == 0
+
+
+def _status(repo, url) -> dict:
+    import json
+
+    r = repo.cli("queue", "status", "--queue", url, "--json")
+    assert r.code == 0, r
+    return json.loads(r.out)
 
 
 def _alert(source: str, fp: str, n: int = 0) -> dict:
