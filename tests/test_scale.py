@@ -202,3 +202,15 @@ def test_one_intake_three_worker_hosts_every_run_once_no_overlap_and_deploys_rea
     for fp, spans in by_fp.items():
         spans.sort()
         assert all(b[0] >= a[1] for a, b in zip(spans, spans[1:])), fp
+
+
+def test_serve_with_a_queue_and_its_own_worker_and_nonparallel_rejects_a_third(tmp_repo, pg_url, procs):
+    deploy(tmp_repo, "np", alert_workflow("np", "v1", strategy="nonparallel", sleep=1.5, source="np"))
+    srv = procs(Server(tmp_repo.path, "--queue", pg_url, "--workers", "2"))  # intake + one worker process
+    for n in range(3):
+        assert srv.post("/alerts/event", _alert("np", "same", n))[0] == 202
+    got = srv.wait_for(lambda: len(r := runs(tmp_repo, "np")) == 3 and r, timeout=60, what="three records")
+    # one running, one waiting (lock + queueing_lock), the third recorded as Keep's "already running" error
+    assert sorted(r["status"] for r in got) == ["error", "success", "success"]
+    assert ["already running" in (r.get("error") or "") for r in got].count(True) == 1
+    assert srv.terminate() == 0

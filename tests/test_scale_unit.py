@@ -47,3 +47,29 @@ def test_cli_refusals_without_a_server(tmp_repo):
     assert r.code == 2 and "no queue given" in r.err
     r = tmp_repo.cli("queue", "status", "--queue", "postgresql://nobody@127.0.0.1:1/none")
     assert r.code != 0 and "cannot reach the queue database" in r.err and "Traceback" not in r.err
+
+
+def test_a_retried_job_whose_run_id_is_already_recorded_does_not_append_again(tmp_repo):
+    import json
+
+    from keepwf.model.runrecord import new_run_id
+    from keepwf.service.runtime.qworker import QueueWorker
+    from tests.serve_helpers import alert_workflow, runs
+    from tests.test_serve import deploy
+
+    deploy(tmp_repo, "page", alert_workflow("page", "v1"))
+    w = QueueWorker(tmp_repo.path, "postgresql://unused@127.0.0.1/none")  # no connection needed to run a job
+    job = {"env": "production", "workflow": "page", "kind": "alert", "key": "page:fp1", "strategy": "parallel",
+           "event": json.dumps({"name": "a", "source": ["prometheus"], "fingerprint": "fp1"}), "inputs": "{}",
+           "arrived": "2026-01-01T00:00:00.000Z", "run_id": new_run_id(), "task": "t1"}
+    assert w.run_job(job, 0) == "success"
+    first = runs(tmp_repo, "page")
+    assert [r["run_id"] for r in first] == [job["run_id"]] and first[0]["attempt"] == 1
+    # the worker died after appending, before acknowledging: Procrastinate hands the job out again (attempts = 1)
+    assert w.run_job(job, 1) == "already recorded"
+    assert len(runs(tmp_repo, "page")) == 1
+    # a retry whose first attempt left no record runs under a new id that says which attempt it retries
+    other = dict(job, run_id=new_run_id())
+    assert w.run_job(other, 1) == "success"
+    rec = [r for r in runs(tmp_repo, "page") if r.get("retry_of") == other["run_id"]]
+    assert len(rec) == 1 and rec[0]["attempt"] == 2 and rec[0]["run_id"] != other["run_id"]
