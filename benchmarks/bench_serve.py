@@ -230,11 +230,11 @@ def main() -> int:
             p50, p99 = pct(paced["lat"], 0.5), pct(paced["lat"], 0.99)
             total_sent = burst + 1000 * paced_s
             # wait until the backlog is recorded, then 3. end to end on a fresh batch
-            drain(repo, total_sent, 600)
+            drain(sport, total_sent, 900)
             base = total_sent
             t0 = time.perf_counter()
             e2e_res = run_load(sport, base, e2e, conns)
-            drain(repo, base + e2e, 600)
+            drain(sport, base + e2e, 900)
             e2e_rate = e2e / (time.perf_counter() - t0)
         finally:
             srv.send_signal(signal.SIGTERM)
@@ -255,14 +255,22 @@ def main() -> int:
     return 0
 
 
-def drain(repo: Path, n: int, timeout: float) -> None:
-    """Wait until ``n`` runs of bench are in the git run log."""
+def drain(port: int, n: int, timeout: float) -> None:
+    """Wait until ``n`` runs are finished and nothing is left to record (read from /metrics: cheap, unlike reading
+    the whole run log, which would take the CPU the runner needs)."""
+    import urllib.request
+
     deadline = time.monotonic() + timeout
+    done = depth = 0.0
     while time.monotonic() < deadline:
-        if len(run_records(repo)) >= n:
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers={"X-API-KEY": KEY})
+        text = urllib.request.urlopen(req, timeout=10).read().decode()
+        done = sum(float(m) for m in re.findall(r'^keepwf_runs_total\{[^}]*\} (\S+)$', text, re.M))
+        depth = float(re.search(r"^keepwf_queue_depth (\S+)$", text, re.M).group(1))
+        if done >= n and depth == 0:
             return
         time.sleep(0.2)
-    raise SystemExit(f"only {len(run_records(repo))} of {n} runs recorded after {timeout}s")
+    raise SystemExit(f"only {done:.0f} of {n} runs finished ({depth:.0f} pending) after {timeout}s")
 
 
 if __name__ == "__main__":
