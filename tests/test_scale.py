@@ -105,7 +105,10 @@ def test_kill_9_of_a_worker_mid_run_is_retried_on_another_host_and_recorded_once
     srv.wait_for(lambda: (host_a.path / "started-fp-kill").exists(), what="the run to start on host a")
     a.kill9()
     b = procs(Worker(host_b.path, pg_url, "--heartbeat", "0.5", "--sync", "origin", "--sync-interval", "60"))
-    got = srv.wait_for(lambda: runs(host_b, "slow"), timeout=60, what="the retried run on host b")
+    deadline = time.monotonic() + 60
+    while not runs(host_b, "slow"):
+        assert time.monotonic() < deadline, f"no retried run on host b; its log: {b.lines}"
+        time.sleep(0.1)
     assert b.terminate() == 0  # its final sync pushes the record
     assert runs(host_a, "slow") == []  # the killed attempt left no record
     assert tmp_repo.proc("sync").code == 0
@@ -172,14 +175,16 @@ def test_one_intake_three_worker_hosts_every_run_once_no_overlap_and_deploys_rea
         assert srv.post("/alerts/event", body)[0] == 202
         assert srv.post("/alerts/event", body)[0] == 202  # delivered twice (a sender's retry): dropped
 
-    def recorded():
-        return sum(len(runs(h)) for h in hosts)
+    def recorded():  # distinct runs: a host's clone also holds the runs other hosts synced to it
+        return len({r["run_id"] for h in hosts for r in runs(h)})
 
     srv.wait_for(lambda: recorded() >= 2 * UNIQUE, timeout=240, what="every run")
     # a deploy made elsewhere reaches the workers through sync: the next alert runs v2
     deploy(tmp_repo, "page", alert_workflow("page", "v2", sleep=0.2, source="scn"), "v2")
+    synced = [sum(ln.get("msg") == "sync" for ln in w.lines) for w in workers]
     assert tmp_repo.proc("sync").code == 0
-    time.sleep(5)  # two sync periods of the workers
+    srv.wait_for(lambda: all(sum(ln.get("msg") == "sync" for ln in w.lines) >= n + 2 for w, n in zip(workers, synced)),
+                 timeout=60, what="two syncs of every worker after the deploy")
     assert srv.post("/alerts/event", _alert("scn", "after-v2"))[0] == 202
     srv.wait_for(lambda: any(r["trigger"]["fingerprint"] == "after-v2" for h in hosts for r in runs(h, "page")),
                  timeout=60, what="the run after the deploy")
@@ -210,7 +215,10 @@ def test_serve_with_a_queue_and_its_own_worker_and_nonparallel_rejects_a_third(t
     for n in range(3):
         assert srv.post("/alerts/event", _alert("np", "same", n))[0] == 202
     got = srv.wait_for(lambda: len(r := runs(tmp_repo, "np")) == 3 and r, timeout=60, what="three records")
-    # one running, one waiting (lock + queueing_lock), the third recorded as Keep's "already running" error
-    assert sorted(r["status"] for r in got) == ["error", "success", "success"]
-    assert ["already running" in (r.get("error") or "") for r in got].count(True) == 1
+    # one running and at most one waiting (lock + queueing_lock); what finds both places taken is recorded as Keep's
+    # "already running" error (the second one too when the first was still waiting for a worker)
+    first = [r for r in got if r["event"]["description"] == "variant 0"][0]
+    errors = [r for r in got if r["status"] == "error"]
+    assert first["status"] == "success" and 1 <= len(errors) <= 2
+    assert all("already running" in r["error"] for r in errors)
     assert srv.terminate() == 0

@@ -19,7 +19,6 @@ from keepwf.errors import StateError, UsageError
 QUEUE = "keepwf"
 TASK_RUN = "keepwf_run"
 TASK_TICK = "keepwf_tick"
-TASK_STALLED = "keepwf_retry_stalled"
 SCHEMA_LOCK = 7_457_011  # pg_advisory_lock key while the schema is applied
 
 KEEPWF_TABLES = """

@@ -5,9 +5,9 @@ the records and pulls deploys on a jittered timer and on shutdown.
 - the version is the one deployed in this clone when the job starts (the record says which);
 - a job retried after its worker died (Procrastinate's ``attempts`` > 0) records ``attempt`` and ``retry_of`` (the
   run id the intake decided); if that run id is already in this clone's run log, nothing is appended again;
-- ``keepwf_tick`` (a periodic job, deferred once per second across all workers) claims due interval triggers in
-  ``keepwf_schedule`` — one worker wins each period — and defers their runs;
-- ``keepwf_retry_stalled`` (periodic, every 5 s) puts back the running jobs of workers whose heartbeat stopped.
+- ``keepwf_tick`` (a periodic job, deferred once per second across all workers) puts back the running jobs of
+  workers whose heartbeat stopped (3 heartbeats), then claims due interval triggers in ``keepwf_schedule`` — one
+  worker wins each period — and defers their runs.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import os
 import random
 import socket
 import threading
+import time
 from typing import Any
 
 from keepwf.model.runrecord import new_run_id, utcnow
@@ -117,6 +118,16 @@ class QueueWorker:
                     n += 1
         return n
 
+    async def retry_stalled(self, jm, stalled_after: float) -> int:
+        """Put back the running jobs of workers whose heartbeat stopped; they run again on a live worker."""
+        stalled = await jm.get_stalled_jobs(seconds_since_heartbeat=stalled_after)
+        if stalled:  # at once by the database's clock (this host's clock may be ahead: the job would wait for it)
+            now = (await jm.connector.execute_query_one_async("SELECT now() AS now"))["now"]
+        for j in stalled:
+            await jm.retry_job(j, retry_at=now)
+            self.observer.log({"msg": "stalled job retried", "job": j.id, "task": j.task_name, "worker_id": j.worker_id})
+        return len(stalled)
+
     # -- sync --------------------------------------------------------------------------------------------------
     def sync_once(self) -> None:
         from keepwf.service.sync import sync
@@ -130,12 +141,18 @@ class QueueWorker:
                                "error": getattr(e, "message", None) or f"{type(e).__name__}: {e}"})
 
     def _sync_loop(self) -> None:
-        while not self.stopping.wait(self.sync_interval * random.uniform(0.8, 1.2)):
+        while True:
+            # short sleeps, not Event.wait(timeout): a lock wait with a timeout hangs under libfaketime's shifted clock
+            end = time.monotonic() + self.sync_interval * random.uniform(0.8, 1.2)
+            while time.monotonic() < end and not self.stopping.is_set():
+                time.sleep(0.2)
+            if self.stopping.is_set():
+                return
             self.sync_once()
 
     # -- the process -------------------------------------------------------------------------------------------
     def build_app(self):
-        from keepwf.store.pgqueue import QUEUE, TASK_RUN, TASK_STALLED, TASK_TICK, make_app
+        from keepwf.store.pgqueue import QUEUE, TASK_RUN, TASK_TICK, make_app
 
         app = make_app(self.url)
         stalled_after = 3 * self.heartbeat
@@ -145,20 +162,12 @@ class QueueWorker:
             return self.run_job(job, context.job.attempts)
 
         @app.periodic(cron="* * * * * *")
-        @app.task(name=TASK_TICK, queue=QUEUE, queueing_lock=TASK_TICK)
-        def keepwf_tick(timestamp: int) -> int:
-            return self.tick(app)
+        @app.task(name=TASK_TICK, queue=QUEUE, queueing_lock=TASK_TICK, pass_context=True)
+        async def keepwf_tick(context, timestamp: int) -> int:
+            import asyncio
 
-        @app.periodic(cron="*/5 * * * * *")
-        @app.task(name=TASK_STALLED, queue=QUEUE, queueing_lock=TASK_STALLED, pass_context=True)
-        async def keepwf_retry_stalled(context, timestamp: int) -> int:
-            jm = context.app.job_manager
-            stalled = await jm.get_stalled_jobs(seconds_since_heartbeat=stalled_after)
-            for j in stalled:
-                await jm.retry_job(j)
-                self.observer.log({"msg": "stalled job retried", "job": j.id, "task": j.task_name,
-                                   "worker_id": j.worker_id})
-            return len(stalled)
+            await self.retry_stalled(context.app.job_manager, stalled_after)
+            return await asyncio.to_thread(self.tick, app)
 
         return app
 
