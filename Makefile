@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.keepwf-installed
 
 # Debian packages the tests use (real peers, not fakes); installed once, with sudo when not root.
-APT_PACKAGES := faketime chromium prometheus-alertmanager
+APT_PACKAGES := faketime chromium openssl prometheus-alertmanager
 APT := $(shell [ "$$(id -u)" = 0 ] || echo sudo) env DEBIAN_FRONTEND=noninteractive apt-get
 # The pass under a shifted clock and time zone (issue 9): 400 days ahead crosses a leap day and a year boundary, and
 # UTC+14 puts "today" on another date than UTC. Pure modules (engine, validator) take their clock as an argument.

@@ -8,6 +8,7 @@ default_env = "production"
 [engine]
 allow_python = false           # the `python` provider evaluates code: off unless enabled here
 bash_timeout = 60
+allow_private_network = false  # http/webhook may reach loopback/private addresses (never link-local/metadata)
 
 [hooks]
 pre_push_tests = false         # the pre-push hook runs the workflow tests (keepwf test)
@@ -27,6 +28,7 @@ branches = ["*"]
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -34,6 +36,8 @@ from fnmatch import fnmatchcase
 from keepwf.errors import UsageError
 
 CONFIG_FILE = "keepwf.toml"
+MAX_BASH_TIMEOUT_S = 86400
+MAX_APPROVALS = 100
 DEFAULT_ENV = "production"
 
 
@@ -43,6 +47,8 @@ class EnvConfig:
     branches: tuple[str, ...] = ("*",)
     approvals: int = 0
     signed: bool = False
+    canary: object = None  # keepwf.model.canary.CanaryPolicy: [canary] with [env.NAME.canary] over it
+    keep_versions: int | None = None  # every deploy prunes the workflow down to this many versions (audited)
 
     def allows_branch(self, branch: str | None) -> bool:
         if branch is None:
@@ -59,6 +65,7 @@ class Config:
     bash_timeout: float = 60.0
     pre_push_tests: bool = False  # the pre-push hook runs `keepwf test` (docs/incidents.md)
     serve_queue: str | None = None  # [serve] queue: PostgreSQL URL (docs/scale-out.md)
+    allow_private_network: bool = False
     source: str = "(defaults)"
 
     def env(self, name: str | None) -> EnvConfig:
@@ -74,11 +81,11 @@ class Config:
 
 _SECTIONS = {
     "keepwf": {"workflows": str, "default_env": str},
-    "engine": {"allow_python": bool, "bash_timeout": (int, float)},
+    "engine": {"allow_python": bool, "bash_timeout": (int, float), "allow_private_network": bool},
     "hooks": {"pre_push_tests": bool},
     "serve": {"queue": str},
 }
-_ENV_KEYS = {"branches": list, "approvals": int, "signed": bool}
+_ENV_KEYS = {"branches": list, "approvals": int, "signed": bool, "canary": dict, "keep_versions": int}
 
 
 def _line_of(text: str, key: str, section: str | None = None) -> int:
@@ -112,9 +119,13 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise UsageError(f"{source}: not valid TOML: {e}", hint=f"fix the syntax of {source}") from e
+    except RecursionError as e:  # `a = [[[[…]]]]` thousands deep: no setting of keepwf nests more than twice
+        raise UsageError(f"{source}: nested too deeply to read (arrays or tables inside each other thousands of times)",
+                         hint=f"fix {source}: keepwf's settings are plain values and short lists") from e
     for section, value in data.items():
-        if section not in _SECTIONS and section != "env":
-            raise _bad(source, text, None, section, f"unknown section (known: {', '.join([*_SECTIONS, 'env'])})")
+        if section not in _SECTIONS and section not in ("env", "canary"):
+            raise _bad(source, text, None, section,
+                       f"unknown section (known: {', '.join([*_SECTIONS, 'canary', 'env'])})")
         if not isinstance(value, dict):
             raise _bad(source, text, None, section, "must be a table, e.g. [" + section + "]")
     kw: dict = {"source": source}
@@ -127,14 +138,20 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
     kp = data.get("keepwf", {})
     if "workflows" in kp:
         wf = kp["workflows"].strip().strip("/")
-        if not wf or wf.startswith("/") or ".." in wf.replace("\\", "/").split("/"):
-            raise _bad(source, text, "keepwf", "workflows", "must be a folder inside the repository")
+        if not wf or wf.startswith("/") or ".." in wf.replace("\\", "/").split("/") or len(wf) > 255:
+            raise _bad(source, text, "keepwf", "workflows", "must be a folder inside the repository (a relative path of at most 255 characters)")
         kw["workflows_dir"] = wf
     eng = data.get("engine", {})
     if "allow_python" in eng:
         kw["allow_python"] = eng["allow_python"]
     if "bash_timeout" in eng:
-        kw["bash_timeout"] = float(eng["bash_timeout"])
+        t = float(eng["bash_timeout"])
+        if not (math.isfinite(t) and 0 < t <= MAX_BASH_TIMEOUT_S):
+            raise _bad(source, text, "engine", "bash_timeout",
+                       f"must be more than 0 and at most {MAX_BASH_TIMEOUT_S} seconds (a day), not {eng['bash_timeout']}")
+        kw["bash_timeout"] = t
+    if "allow_private_network" in eng:
+        kw["allow_private_network"] = eng["allow_private_network"]
     if "queue" in data.get("serve", {}):
         q = data["serve"]["queue"].strip()
         if not re.match(r"^postgres(ql)?://", q):
@@ -145,30 +162,37 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
         kw["serve_queue"] = q
     if "pre_push_tests" in data.get("hooks", {}):
         kw["pre_push_tests"] = data["hooks"]["pre_push_tests"]
+    base_canary = _canary_policy(data.get("canary", {}), None, source, text, "canary")
     envs: dict[str, EnvConfig] = {}
     for name, spec in data.get("env", {}).items():
         sec = f"env.{name}"
         if not isinstance(spec, dict):
             raise _bad(source, text, "env", name, "must be a table, e.g. [env." + name + "]")
         if not valid_ref_component(name):
-            raise _bad(source, text, sec, name, "environment names must be usable in a git ref (letters, digits, - _ .)")
+            raise _bad(source, text, sec, name, f"environment names must be usable in a git ref (letters, digits, - _ .; at most {MAX_ID_LEN} characters)")
         for key, value in spec.items():
             if key not in _ENV_KEYS:
                 raise _bad(source, text, sec, key, f"unknown key (known: {', '.join(_ENV_KEYS)})")
             if not isinstance(value, _ENV_KEYS[key]) or (key == "approvals" and isinstance(value, bool)):
                 raise _bad(source, text, sec, key, f"wrong type {type(value).__name__}")
         branches = spec.get("branches", ["*"])
-        if not branches or not all(isinstance(b, str) and b for b in branches):
-            raise _bad(source, text, sec, "branches", 'must be a non-empty list of branch names or patterns ("*" = any)')
+        if not branches or not all(isinstance(b, str) and b and len(b) <= 255 for b in branches) or len(branches) > 1000:
+            raise _bad(source, text, sec, "branches", 'must be a non-empty list (at most 1000) of branch names or patterns ("*" = any) of at most 255 characters')
         approvals = spec.get("approvals", 0)
-        if approvals < 0:
-            raise _bad(source, text, sec, "approvals", "must be 0 or more")
-        envs[name] = EnvConfig(name, tuple(branches), approvals, spec.get("signed", False))
+        if not 0 <= approvals <= MAX_APPROVALS:
+            raise _bad(source, text, sec, "approvals", f"must be 0 to {MAX_APPROVALS}, not {approvals}")
+        keep = spec.get("keep_versions")
+        if keep is not None and (isinstance(keep, bool) or not 1 <= keep <= 100_000):
+            raise _bad(source, text, sec, "keep_versions", "must be a whole number from 1 to 100000")
+        envs[name] = EnvConfig(name, tuple(branches), approvals, spec.get("signed", False),
+                               canary=_canary_policy(spec.get("canary", {}), base_canary, source, text,
+                                                     f"env.{name}.canary"),
+                               keep_versions=keep)
     default_env = kp.get("default_env", DEFAULT_ENV)
     if not valid_ref_component(default_env):
-        raise _bad(source, text, "keepwf", "default_env", "environment names must be usable in a git ref (letters, digits, - _ .)")
+        raise _bad(source, text, "keepwf", "default_env", f"environment names must be usable in a git ref (letters, digits, - _ .; at most {MAX_ID_LEN} characters)")
     if not envs:
-        envs = {default_env: EnvConfig(default_env)}
+        envs = {default_env: EnvConfig(default_env, canary=base_canary)}
     elif default_env not in envs:
         raise _bad(source, text, "keepwf", "default_env", f"{default_env!r} is not one of the [env.*] tables")
     kw["envs"] = envs
@@ -176,9 +200,24 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
     return Config(**kw)
 
 
+def _canary_policy(raw: dict, base, source: str, text: str, section: str):
+    """``[canary]`` / ``[env.NAME.canary]`` → CanaryPolicy (keepwf.model.canary), errors naming the key."""
+    from keepwf.model.canary import DEFAULT_POLICY, PolicyError, parse_policy
+
+    try:
+        return parse_policy(raw, base or DEFAULT_POLICY)
+    except PolicyError as e:
+        raise _bad(source, text, section, e.key, e.problem) from None
+
+
 _REF_COMPONENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+# Longest workflow id / env name: each becomes a file name under .git/refs (plus ".lock") and part of cache file
+# names (a blob SHA + "-" + id); 100 keeps every such name far below the 255 bytes of a file name (ENAMETOOLONG).
+MAX_ID_LEN = 100
 
 
 def valid_ref_component(name: str) -> bool:
-    """True when ``name`` can be one component of a git ref name (keepwf's rule is stricter than git's)."""
-    return bool(_REF_COMPONENT.match(name)) and ".." not in name and not name.endswith((".", ".lock"))
+    """True when ``name`` can be one component of a git ref name (keepwf's rule is stricter than git's) and is at most
+    ``MAX_ID_LEN`` characters."""
+    return (len(name) <= MAX_ID_LEN and bool(_REF_COMPONENT.match(name)) and ".." not in name
+            and not name.endswith((".", ".lock")))

@@ -52,3 +52,26 @@ class InternalError(KeepwfError):
     """A bug in keepwf (exit 4)."""
 
     exit_code = EXIT_INTERNAL
+
+
+# What the system says when the disk under .git cannot take a write, and what helps. Checked by errno (OSError) and
+# by text (libgit2's and git's messages carry strerror's words).
+_STORAGE = {
+    28: ("No space left on device", "the disk is full", "free space on that disk (df -h shows it), then retry"),
+    122: ("Disk quota exceeded", "the disk quota is used up", "free space within your quota, then retry"),
+    30: ("Read-only file system", "the file system is read-only",
+         "run keepwf where the repository can be written (a writable clone or mount)"),
+    13: ("Permission denied", "no permission to write there", "run keepwf as a user who may write the repository"),
+}
+
+
+def storage_error(exc: BaseException, doing: str = "write to the repository") -> "StateError | None":
+    """A clear StateError (exit 3) for a write refused by the disk — full, over quota, read-only, not permitted — or
+    None for any other exception. Nothing was recorded by the failed write itself; the message says so where it can."""
+    code = getattr(exc, "errno", None)
+    text = str(exc)
+    for errno, (words, what, hint) in _STORAGE.items():
+        if code == errno or words in text:
+            where = getattr(exc, "filename", None)
+            return StateError(f"cannot {doing}: {what}" + (f" ({where})" if where else "") + f": {words}", hint=hint)
+    return None

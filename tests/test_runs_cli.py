@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
+
 from tests.helpers import GitRepo, workflow_yaml
 
 FAILING = """workflow:
@@ -193,3 +195,37 @@ def test_globals_and_help_still_work_with_one_command_built(tmp_repo):
     assert res.code == 0 and "run " in res.out and "deploy" in res.out and "runs" in res.out
     res = r.cli("rnu")
     assert res.code == 2 and "run" in res.err
+
+
+@pytest.mark.parametrize("raw", ["xoxb-RAWTOKEN-4242", " xoxb-RAWTOKEN-4242\n", "{not json xoxb-RAWTOKEN-4242",
+                                 '["xoxb-RAWTOKEN-4242"]', "/nonexistent/xoxb-RAWTOKEN-4242.json"])
+def test_a_raw_token_in_keep_provider_env_never_reaches_git_or_output(tmp_repo, monkeypatch, raw):
+    """Issue 10 item 4: a KEEP_PROVIDER_* value that is neither a JSON object nor a readable path is a secret too."""
+    token = "xoxb-RAWTOKEN-4242"
+    monkeypatch.setenv("KEEP_PROVIDER_SLACK", raw)
+    monkeypatch.setenv("KEEP_PROVIDERS", raw)
+    r = tmp_repo
+    r.write("mocks.yaml", "default: {result: {ok: true}}\n")
+    _deploy(r, "tok", """workflow:
+  id: tok
+  triggers:
+    - type: manual
+  actions:
+    - name: page
+      provider:
+        type: slack
+        config: "{{ providers.slack }}"
+        with:
+          message: "hello"
+""")
+    for args in (("run", "tok", "--mock", "mocks.yaml"), ("run", "tok", "--draft", "--mock", "mocks.yaml")):
+        res = r.cli(*args)
+        assert res.code == 0, res
+        assert token not in res.out + res.err
+    res = r.cli("runs", "--json")
+    assert res.code == 0 and "KEEP_PROVIDER_SLACK" in res.out and token not in res.out  # the warning names the variable
+    assert r.cli("runs", "export", "--jsonl", "runs.jsonl").code == 0
+    assert token not in (r.path / "runs.jsonl").read_text()
+    objects = subprocess.run(["git", "cat-file", "--batch-all-objects", "--batch"], cwd=r.path, capture_output=True,
+                             check=True).stdout
+    assert b"run_id" in objects and token.encode() not in objects

@@ -267,3 +267,37 @@ def test_sync_brings_deploys_in_and_pushes_run_records_out(tmp_repo, tmp_path):
         srv.wait_for(pushed, timeout=30, what="the run record on the laptop")
     finally:
         srv.close()
+
+
+def test_a_dead_runner_stops_serve_with_exit_1_and_loses_nothing(served):
+    import os
+    import signal as sig
+    from pathlib import Path
+
+    repo, start = served
+    srv = start()
+    children = srv.wait_for(lambda: Path(f"/proc/{srv.proc.pid}/task/{srv.proc.pid}/children").read_text().split(),
+                            what="the runner process")
+    assert srv.post("/alerts/event/prometheus", alertmanager(fingerprint="before"))[0] == 202
+    srv.wait_for(lambda: runs(repo, "page"), what="the first run")
+    os.kill(int(children[0]), sig.SIGKILL)
+    assert srv.proc.wait(60) == 1
+    assert any(ln.get("msg") == "runner exited" for ln in srv.lines)
+    srv2 = start()
+    assert srv2.post("/alerts/event/prometheus", alertmanager(fingerprint="after"))[0] == 202
+    srv2.wait_for(lambda: len(runs(repo, "page")) == 2, what="the run after the restart")
+
+
+def test_a_run_uses_the_version_deployed_when_it_starts_and_its_triggers(served):
+    repo, start = served
+    _slow(repo, "slow", 2.0)
+    srv = start("--workers", "1")
+    for fp in ("a", "b", "c"):
+        assert srv.post("/alerts/event", _alert("slow", fp))[0] == 202
+    srv.wait_for(lambda: (repo.path / "started-a").exists(), what="the first run to start")
+    # while a runs, v2 stops matching these alerts (its filter wants another source)
+    deploy(repo, "slow", alert_workflow("slow", "v2", sleep=2.0, source="elsewhere"), "v2")
+    srv.wait_for(lambda: any(ln.get("msg") == "not run" for ln in srv.lines) and
+                 sum(ln.get("msg") == "not run" for ln in srv.lines) == 2, timeout=30, what="b and c not run")
+    got = runs(repo, "slow")
+    assert [(r["trigger"]["fingerprint"], r["version"]) for r in got] == [("a", "v1")]

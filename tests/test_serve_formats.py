@@ -135,3 +135,19 @@ def test_trigger_explain_says_serve_runs_interval_workflows():
 
     m = match_triggers([{"type": "interval", "value": 60}], alert={"name": "x"})[0]
     assert not m.matched and "`keepwf serve` runs it every 60" in m.reason
+
+
+def test_journal_prunes_finished_work_but_never_what_is_pending(tmp_path):
+    from keepwf.store.journal import Journal
+
+    j = Journal(tmp_path / "j.sqlite")
+    j.add_events([(f"t{i}", "alert", "production", "{}", "2026-01-01T00:00:00.000000+00:00", None) for i in range(30)])
+    with j.tx() as c:
+        c.execute("UPDATE events SET state='dispatched' WHERE seq <= 25")
+        for seq in range(1, 26):
+            c.execute("INSERT INTO jobs(seq, env, workflow, kind, key, strategy, arrived, state) VALUES "
+                      "(?, 'production', 'wf', 'alert', 'k', 'parallel', 'x', ?)", (seq, "done" if seq != 3 else "queued"))
+    assert j.prune(keep=5) == 19 + 24  # done jobs 1..20 but the queued 3; closed events 1..25 but 3 (its job waits)
+    assert [r["seq"] for r in j.jobs_in("queued")] == [3]
+    assert j.pending() == 5 + 1  # 5 queued events, 1 queued job
+    j.close()

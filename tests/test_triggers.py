@@ -125,8 +125,9 @@ def test_normalize_alert_defaults():
     a = normalize_alert({"source": "x"}, now="2026-01-02T03:04:05+00:00")
     assert a["source"] == ["x"] and a["name"] == "manual-run"
     assert a["fingerprint"] == hashlib.sha256(b"manual-run").hexdigest() == a["id"]
-    assert (a["severity"], a["status"], a["environment"], a["service"], a["labels"]) == ("info", "firing", "undefined", None, {})
-    assert a["lastReceived"] == "2026-01-02T03:04:05+00:00"
+    # Keep 0.54.2 AlertDto: `environment: str | None = None`; lastReceived through validate_last_received
+    assert (a["severity"], a["status"], a["environment"], a["service"], a["labels"]) == ("info", "firing", None, None, {})
+    assert a["lastReceived"] == "2026-01-02T03:04:05.000Z"
 
 
 def test_normalize_alert_severity_and_status_like_keep():

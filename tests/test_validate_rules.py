@@ -185,7 +185,7 @@ def test_duplicate_step_and_action_names_warn():
 def test_providers_keepwf_cannot_run_offline():
     found, res = check(
         "  steps:\n" + step("a", "keep", "{version: 2}") + step("b", "python", "{code: '1'}") + step("c", "bash", "{command: ls}")
-        + "  actions:\n" + step("d", "slack", "{message: x}") + step("e", "bash", "{command: ls}")
+        + "  actions:\n" + step("d", "datadog", "{message: x}") + step("e", "bash", "{command: ls}")
         + step("f", extra="      throttle: {type: one_until_resolved, with: {}}\n")
     )
     assert found == [
@@ -218,3 +218,45 @@ def test_yaml_1_1_like_keep():
     """Keep reads files with PyYAML (YAML 1.1): `yes` is a boolean, `on:` a key True."""
     res = load_source(b"workflow:\n  id: wf\n  disabled: yes\n", "w.yml")
     assert res.docs[0].data["disabled"] is True
+
+
+@pytest.mark.parametrize("expr, why", [
+    ("x ==", "does not parse"),
+    ("1 +", "does not parse"),
+    ("'{{ alert.name }}' > 5", "orders a quoted template"),
+    ("5 <= '{{ alert.count }}'", "orders a quoted template"),
+])
+def test_if_that_keep_cannot_evaluate_is_a_warning(expr, why):
+    # Keep 0.54.2 skips such a step silently (asteval 1.0.6 leaves error_msg empty; issue 13, class 5)
+    found, res = check("  steps:\n" + step(extra=f'      if: "{expr}"\n'))
+    assert found == [("warning", "if-unevaluable", "workflow.steps[0].if")]
+    assert why in res.problems[0].message and "skips" in res.problems[0].message
+
+
+@pytest.mark.parametrize("expr", ["{{ alert.count }} > 5", "'{{ alert.name }}' == 'cpu'", "keep.len('{{ alert.name }}') > 5",
+                                  "{{ steps.s.results }}", "{{#alert.tags}}x{{/alert.tags}}", "'{{ a }}' > '{{ b }}'"])
+def test_if_that_can_evaluate_has_no_warning(expr):
+    found, _ = check("  steps:\n" + step(extra=f'      if: "{expr}"\n'))
+    assert [f for f in found if f[1] == "if-unevaluable"] == []
+
+
+def test_validator_knows_every_provider_the_engine_runs():
+    from keepwf.engine import OFFLINE_PROVIDERS
+    from keepwf.workflow import keys
+
+    assert set(keys.RUNNABLE_PROVIDERS) == set(OFFLINE_PROVIDERS)
+    found, _ = check("  actions:\n" + "".join(step(f"a{i}", p, "{%s: x}" % keys.PROVIDER_PARAMETERS[p][0])
+                                             for i, p in enumerate(keys.NOTIFY_PROVIDERS)))
+    assert found == []
+
+
+def test_notification_provider_parameters_are_known():
+    from keepwf.engine.providers import REGISTRY
+    from keepwf.workflow import keys
+
+    for ptype, params in keys.PROVIDER_PARAMETERS.items():
+        cls = REGISTRY[ptype]
+        assert set(params) == set(cls.known) | set(cls.step_known), ptype
+    found, res = check("  actions:\n" + step("a", "slack", "{mesage: x, channel: c, enrich_alert: []}"))
+    assert found == [("warning", "unknown-parameter", "workflow.actions[0].provider.with.mesage")]
+    assert res.problems[0].hint == "did you mean 'message'?"

@@ -155,10 +155,15 @@ def main(argv: list[str] | None = None) -> int:
         code = errors.EXIT_INTERRUPTED
     except BrokenPipeError:
         code = 0
-    except Exception as e:  # the boundary: anything else is a bug
+    except Exception as e:  # the boundary: a disk that refuses writes is the user's state; anything else is a bug
         if debug:
             render.traceback()
-        render.internal_error(e)
-        code = errors.EXIT_INTERNAL
+        storage = errors.storage_error(e)
+        if storage is not None:
+            render.error(storage)
+            code = storage.exit_code
+        else:
+            render.internal_error(e)
+            code = errors.EXIT_INTERNAL
     sys.stdout.flush()
     return code

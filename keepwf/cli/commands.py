@@ -4,6 +4,7 @@ from keepwf.cli import init_cmd  # noqa: F401
 from keepwf.cli import validate_cmd  # noqa: F401
 from keepwf.cli import versions_cmd  # noqa: F401
 from keepwf.cli import deploy_cmd  # noqa: F401
+from keepwf.cli import canary_cmd  # noqa: F401
 from keepwf.cli import run_cmd  # noqa: F401
 from keepwf.cli import runs_cmd  # noqa: F401
 from keepwf.cli import sync_cmd  # noqa: F401

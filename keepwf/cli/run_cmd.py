@@ -124,7 +124,8 @@ def trigger(
 
     For alerting pipelines: `curl … | keepwf trigger --alert -` runs the deployed version of each matching workflow,
     records each run like `keepwf run`, and lists the workflows that did not match (--explain: why). Exit 0 when
-    every run succeeded or nothing matched, 1 when a run failed, 2 for an unreadable event. See docs/pipeline.md.
+    every run succeeded or nothing matched, 1 when a run failed, 2 for an unreadable event, 3 when a matching
+    workflow was refused (its deploy tag does not verify in an env with signed = true). See docs/pipeline.md.
     """
     from keepwf import render
     from keepwf.render import runs as view

@@ -12,7 +12,9 @@ from keepwf.engine.interrupt import RunInterrupted
 from keepwf.engine.mocks import MockSet
 from keepwf.engine.options import ProgressEvent, RunHistory, RunOptions
 from keepwf.engine.runner import run_workflow
-from keepwf.engine.step import OFFLINE as OFFLINE_PROVIDERS
+from keepwf.engine.providers import REGISTRY as _REGISTRY
+
+OFFLINE_PROVIDERS = tuple(sorted(_REGISTRY))  # every provider type the engine runs itself
 
 __all__ = ["FUNCTIONS", "FUNCTION_NAMES", "OFFLINE_PROVIDERS", "MockSet", "ProgressEvent", "RunHistory", "RunInterrupted", "RunOptions",
            "run_workflow"]

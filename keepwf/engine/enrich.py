@@ -22,6 +22,22 @@ def _from_results(value: Any, result: Any) -> Any:
     return cur
 
 
+_FAILED = object()
+
+
+def _resolve(run, step: str, target: str, ident: Any, entry: dict, result: Any) -> Any:
+    """The entry's value, or _FAILED after a warning: as in Keep (base_provider ``_enrich``), one enrichment that
+    cannot be resolved (no ``value``, a ``results.`` path not in the results) is logged and skipped, and the step
+    and the other enrichments go on."""
+    try:
+        if "value" not in entry:
+            raise ValueError("it has no value")
+        return _from_results(entry["value"], result)
+    except ValueError as e:
+        run.log(step, "warning", f"Failed to enrich {target} {ident} with {entry.get('key')!s}: {e}; skipped, as in Keep")
+        return _FAILED
+
+
 def _entries(spec: Any, what: str) -> list[dict]:
     if spec is None:
         return []
@@ -50,7 +66,9 @@ def apply_enrichments(run, step: str, result: Any, item: Any, enrich_alert: Any,
                              "foreach item); run with --alert FILE")
         for e in alerts:
             key = str(e["key"])
-            value = _from_results(e.get("value"), result)
+            value = _resolve(run, step, "alert", fp, e, result)
+            if value is _FAILED:
+                continue
             if isinstance(event, dict) and (event.get("fingerprint") == fp or target is None):
                 event[key] = value
             if target is not None and target is not event:
@@ -67,7 +85,9 @@ def apply_enrichments(run, step: str, result: Any, item: Any, enrich_alert: Any,
             raise ValueError("enrich_incident: this run has no incident (run with --incident FILE)")
         for e in incidents:
             key = str(e["key"])
-            value = _from_results(e.get("value"), result)
+            value = _resolve(run, step, "incident", inc.get("id"), e, result)
+            if value is _FAILED:
+                continue
             inc[key] = value
             run.enrichments.append({"target": "incident", "incident": inc.get("id"), "key": key,
                                     "value": run.record(value), "step": step})

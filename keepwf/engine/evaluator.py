@@ -59,12 +59,19 @@ _PARSED: dict[str, object] = {}  # expression text → parsed tree (asteval does
 
 
 class SafeEval:
-    """``evaluate(text) -> (value, error message or None)``."""
+    """``evaluate(text) -> (value, error message or None)``; ``check(text)`` also tells whether Keep would raise."""
 
     def __init__(self):
         self._interp = None
 
     def evaluate(self, text: str) -> tuple[Any, str | None]:
+        value, err, _hard = self.check(text)
+        return value, err
+
+    def check(self, text: str) -> tuple[Any, str | None, bool]:
+        """(value, error or None, hard). ``hard`` mirrors asteval 1.0.6's ``error_msg`` (Keep's step.py raises only
+        when it is set): a NameError or a failing function call is hard; a TypeError, SyntaxError, ZeroDivisionError,
+        IndexError, KeyError or AttributeError leaves it empty, so Keep treats the expression as false."""
         if self._interp is None:
             self._interp = _interpreter()
         it = self._interp
@@ -73,14 +80,14 @@ class SafeEval:
         node = _PARSED.get(text)
         if node is None:
             if len(text) > it.max_statement_length:
-                return None, f"expression longer than {it.max_statement_length} characters"
+                return None, f"expression longer than {it.max_statement_length} characters", True
             try:
                 # ast.parse already locates every node: asteval's extra fix_missing_locations pass is not needed
                 node = ast.parse(text)
             except SyntaxError as e:
-                return None, f"SyntaxError: {e.msg}"
+                return None, f"SyntaxError: {e.msg}", False
             except (ValueError, MemoryError, RecursionError) as e:
-                return None, f"{type(e).__name__}: {e}"
+                return None, f"{type(e).__name__}: {e}", True
             if len(text) <= 4096:
                 if len(_PARSED) > 4096:
                     _PARSED.clear()
@@ -88,45 +95,48 @@ class SafeEval:
         try:
             value = it.eval(node, show_errors=False, raise_errors=False)
         except Exception as e:  # noqa: BLE001 - asteval itself failing is an evaluation error
-            return None, f"{type(e).__name__}: {e}"
-        return (None, self._message(it) or "evaluation error") if it.error else (value, None)
+            return None, f"{type(e).__name__}: {e}", True
+        if it.error:
+            return None, self._message(it), bool(it.error_msg)
+        return value, None, False
 
     @staticmethod
-    def _message(it) -> str | None:
-        if it.error:
-            try:
-                kind, msg = it.error[0].get_error()
-                lines = msg.strip().splitlines()
-                return lines[-1] if lines else kind
-            except Exception:  # noqa: BLE001
-                return "evaluation error"
-        return None
+    def _message(it) -> str:
+        err = it.error[0]
+        exc = getattr(getattr(err, "exc", None), "__name__", None) or "Error"
+        msg = str(getattr(err, "msg", "") or "").strip().splitlines()
+        return f"{exc}: {msg[-1]}" if msg else exc
 
 
-def _eval_twice(ev: SafeEval, text: str) -> tuple[Any, str | None]:
-    value, err = ev.evaluate(text)
+def _eval_twice(ev: SafeEval, text: str) -> tuple[Any, str | None, bool]:
+    value, err, hard = ev.check(text)
     if err is None and isinstance(value, str):
-        value, err = ev.evaluate(value)
-    return value, err
+        value, err, hard = ev.check(value)
+    return value, err, hard
 
 
-def evaluate_if(template: str, renderer: Renderer, ev: SafeEval) -> tuple[bool, str]:
+def evaluate_if(template: str, renderer: Renderer, ev: SafeEval) -> tuple[bool, str, str | None]:
     """Keep's rule (§2.7): quote → render leniently → asteval (again if a string) → retry unquoted on error.
 
-    Returns (truthy, the rendered expression). Raises ConditionError with Keep's message on failure.
+    Returns (truthy, the rendered expression, the evaluation error Keep ignores or None). As in Keep (step.py with
+    asteval 1.0.6), only a "hard" error fails: a NameError or a failing call (after the unquoted retry when quoting
+    changed the expression). Any other error leaves the expression false, so the step is skipped. Raises
+    ConditionError with Keep's message for a hard error.
     """
     template = str(template)
     quoted = quote(template)
     rendered = renderer.render(quoted, safe=False, in_if=True)
-    value, err = _eval_twice(ev, str(rendered))
+    value, err, hard = _eval_twice(ev, str(rendered))
     if err is not None:
-        if quoted == template:
-            raise ConditionError(f"Failed to evaluate if condition {template!r} (rendered: {str(rendered)[:200]!r}): {err}")
+        if hard and quoted == template:
+            raise ConditionError(f"Failed to evaluate if condition {template!r} (rendered: {str(rendered)!r}): {err}")
         rendered = renderer.render(template, safe=False, in_if=True)
-        value, err = _eval_twice(ev, str(rendered))
+        value, err, hard = _eval_twice(ev, str(rendered))
         if err is not None:
-            raise ConditionError(f"Failed to evaluate if condition {template!r} (rendered: {str(rendered)[:200]!r}): {err}")
-    return bool(value), str(rendered)
+            if hard:
+                raise ConditionError(f"Failed to evaluate if condition {template!r} (rendered: {str(rendered)!r}): {err}")
+            return False, str(rendered), err
+    return bool(value), str(rendered), None
 
 
 # --- condition: threshold / assert (§2.8) -------------------------------------------------------------------------

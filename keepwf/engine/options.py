@@ -71,3 +71,4 @@ class RunOptions:
     http_timeout: float = 30.0
     cwd: str | None = None  # working directory for bash
     run_timeout: float | None = None  # seconds; checked between steps → status "timeout"
+    allow_private_network: bool = False  # http/webhook may reach loopback/private addresses (engine/netpolicy.py)

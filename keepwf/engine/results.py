@@ -6,6 +6,8 @@ import datetime as _dt
 import json
 from typing import Any
 
+from keepwf.workflow.datafile import escape_surrogates
+
 
 def iso(dt: _dt.datetime) -> str:
     """UTC ISO-8601 with microseconds and a ``Z`` (naive datetimes are taken as UTC)."""
@@ -17,7 +19,9 @@ def iso(dt: _dt.datetime) -> str:
 def jsonable(v: Any, depth: int = 0) -> Any:
     if depth > 100:
         return "…"
-    if v is None or isinstance(v, (bool, int, str)):
+    if isinstance(v, str):
+        return v if v.isascii() else escape_surrogates(v)  # a lone surrogate cannot be stored as UTF-8
+    if v is None or isinstance(v, (bool, int)):
         return v
     if isinstance(v, float):
         return v if v == v and v not in (float("inf"), float("-inf")) else str(v)

@@ -17,6 +17,7 @@ from keepwf.engine.step import StepRunner
 from keepwf.engine.template import Renderer
 from keepwf.errors import UsageError
 from keepwf.model.run import RunResult, StepResult
+from keepwf.workflow.datafile import escape_surrogates
 
 
 class Run:
@@ -41,7 +42,7 @@ class Run:
         return text
 
     def log(self, step: str, level: str, message: str) -> None:
-        message = self.clip(message)
+        message = escape_surrogates(self.clip(message))
         self.logs.append({"time": _iso(self.opts.now()), "step": step, "level": level, "message": message})
         if self.opts.progress:
             self.opts.progress(ProgressEvent("log", step, status=level, message=message))

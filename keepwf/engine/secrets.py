@@ -14,53 +14,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-REDACTED = "***"
+from keepwf.engine.redact import MIN_SECRET_LEN, NOT_SECRET_KEYS, REDACTED, Redactor  # noqa: F401 - re-exported
+
 _ENV_TMPL = re.compile(r"\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _DOLLAR = re.compile(r"^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$")
-MIN_SECRET_LEN = 4
-NOT_SECRET_KEYS = frozenset({"method", "verify", "timeout", "description"})  # settings, not credentials
-
-
-class Redactor:
-    def __init__(self) -> None:
-        self.secrets: set[str] = set()
-        self._sorted: list[str] = []
-
-    def add(self, value: Any) -> None:
-        if isinstance(value, dict):
-            if set(value) == {"key", "value"}:  # webhook headers: [{key, value}] → only the value is a credential
-                self.add(value["value"])
-                return
-            for k, v in value.items():
-                if k not in NOT_SECRET_KEYS:
-                    self.add(v)
-        elif isinstance(value, list):
-            for v in value:
-                self.add(v)
-        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            s = str(value)
-            if len(s) >= MIN_SECRET_LEN and s not in self.secrets:
-                self.secrets.add(s)
-                self._sorted = sorted(self.secrets, key=len, reverse=True)
-
-    def text(self, s: str) -> str:
-        for secret in self._sorted:
-            if secret in s:
-                s = s.replace(secret, REDACTED)
-        return s
-
-    def apply(self, value: Any) -> Any:
-        if not self._sorted:
-            return value
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, dict):
-            return {self.apply(k) if isinstance(k, str) else k: self.apply(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self.apply(v) for v in value]
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and str(value) in self.secrets:
-            return REDACTED
-        return value
 
 
 def _render_env(value: Any, env: Mapping[str, str], redactor: Redactor) -> Any:
@@ -83,23 +40,42 @@ def _render_env(value: Any, env: Mapping[str, str], redactor: Redactor) -> Any:
     return value
 
 
-def _json_or_path(text: str, what: str, log) -> dict:
+def _json_or_path(text: str, what: str, log, redactor: Redactor) -> dict:
+    """JSON text or the path of a JSON file. A value that is neither is a secret before anything is logged (a raw
+    token must never be echoed): messages name the variable, never its value."""
+    raw = text
     text = text.strip()
     if not text:
         return {}
     if not text.startswith("{"):
+        redactor.add(raw)
+        redactor.add(text)
         try:
             with open(text, encoding="utf-8") as f:
                 text = f.read()
-        except OSError as e:
-            log("warning", f"{what}: cannot read {text!r}: {e.strerror}")
+        except (OSError, ValueError) as e:
+            log("warning", f"{what} is neither a JSON object nor the path of a readable JSON file "
+                           f"({getattr(e, 'strerror', None) or type(e).__name__}); ignored")
             return {}
     try:
         data = json.loads(text)
-    except ValueError as e:
-        log("warning", f"{what} is not valid JSON ({e.msg}); ignored")
+    except (ValueError, RecursionError) as e:
+        redactor.add(raw)
+        log("warning", f"{what} is not valid JSON ({getattr(e, 'msg', type(e).__name__)}); ignored")
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        redactor.add(raw)
+        log("warning", f"{what} is JSON but not an object; ignored")
+        return {}
+    return data
+
+
+_LABEL_KEYS = frozenset({"description", "name", "type", "id"})  # what names a provider, not a credential
+
+
+def _secret_part(cfg: dict) -> dict:
+    """Everything of a provider config from the environment except the labels naming it."""
+    return {k: v for k, v in cfg.items() if k not in _LABEL_KEYS}
 
 
 def load_provider_configs(providers_file: dict | None, root: dict | None, env: Mapping[str, str],
@@ -109,18 +85,18 @@ def load_provider_configs(providers_file: dict | None, root: dict | None, env: M
         if isinstance(source, dict):
             merged.update({str(k): v for k, v in source.items() if isinstance(v, dict)})
     if env.get("KEEP_PROVIDERS"):
-        data = _json_or_path(env["KEEP_PROVIDERS"], "KEEP_PROVIDERS", log)
+        data = _json_or_path(env["KEEP_PROVIDERS"], "KEEP_PROVIDERS", log, redactor)
         for k, v in data.items():
             if isinstance(v, dict):
                 merged[str(k)] = v
-                redactor.add(v.get("authentication", {}))
+                redactor.add(_secret_part(v))
     for key, val in env.items():
         if key.startswith("KEEP_PROVIDER_") and key != "KEEP_PROVIDERS_FILE":
             name = key[len("KEEP_PROVIDER_"):].lower().replace("_", "-")
-            data = _json_or_path(val, key, log)
+            data = _json_or_path(val, key, log, redactor)
             if data:
                 merged[name] = data
-                redactor.add(data.get("authentication", data))
+                redactor.add(_secret_part(data))
     out: dict[str, dict] = {}
     for name, cfg in merged.items():
         cfg = _render_env(dict(cfg), env, redactor)

@@ -15,12 +15,14 @@ from keepwf.engine.providers import ProviderCall, ProviderError, get_provider
 from keepwf.engine.providers.base import server_only_message
 from keepwf.engine.results import iso
 from keepwf.engine.secrets import resolve_step_config
-from keepwf.engine.shell import shell_escape, shlex_escape
-from keepwf.engine.template import RenderError, if_escape, strip_marks
+from keepwf.engine.shell import ShellRefused, ShellSlots
+from keepwf.engine.template import RenderError, if_escape, step_parameter, strip_marks
 from keepwf.model.run import StepResult
 
 MAX_ITEM_ERRORS = 100  # per step in the record; the rest is counted
-OFFLINE = frozenset({"console", "mock", "bash", "python", "http", "webhook"})
+MAX_RETRY_AFTER = 3600.0  # seconds; as on-failure.retry.interval
+# providers that never page anyone: a mock file's ``default:`` does not answer them (it does answer slack & co.)
+LOCAL_PROVIDERS = frozenset({"console", "mock", "bash", "python", "http", "webhook"})
 # names a condition alias may not take: they would hide the run's context
 RESERVED = frozenset({"alert", "event", "incident", "steps", "actions", "foreach", "consts", "vars", "aliases",
                       "secrets", "inputs", "fn", "last_workflow_results", "last_workflow_run_time", "providers"})
@@ -164,7 +166,12 @@ class StepRunner:
             if not expr and cond_aliases:  # Keep: a falsy if: (absent, "", false) means "all conditions"
                 expr = " and ".join("{{ " + a + " }} " for a in cond_aliases)
             if expr and str(expr).strip() != "":
-                ok, rendered_if = evaluate_if(str(expr), r, run.evaluator)
+                ok, rendered_if, ignored = evaluate_if(str(expr), r, run.evaluator)
+                if ignored:  # Keep skips silently; keepwf says why
+                    self._skip_reason = (f"if: {str(expr).strip()!r} could not be evaluated ({ignored}; rendered: "
+                                         f"{rendered_if!r}), which Keep treats as false")
+                    run.log(name, "warning", f"{kind} {name} skipped: {self._skip_reason}")
+                    return False
                 if not ok:
                     self._skip_reason = f"if: {str(expr).strip()!r} was false (rendered: {rendered_if!r})"
                     run.log(name, "info", f"{kind} {name} skipped: {self._skip_reason}")
@@ -214,8 +221,11 @@ class StepRunner:
                      and not isinstance(v, float)}
             with_ = {k: v for k, v in with_.items() if v is not None}
         escape_for = None
+        slots = None
+        self._extra_env: dict[str, str] = {}
         if ptype == "bash":
-            escape_for = {"command": shell_escape if with_.get("shell") in (True, "true", "True") else shlex_escape}
+            slots = ShellSlots(with_.get("shell") in (True, "true", "True"))
+            escape_for = {"command": slots.hold}
         elif ptype == "python":
             escape_for = {"code": if_escape}  # data in the expression is a value, never code
         try:
@@ -224,7 +234,18 @@ class StepRunner:
                     return self.renderer.render_structure(with_, safe=False)
                 except RenderError:
                     return strip_marks(dict(with_))
-            return self.renderer.render_structure(with_, safe=True, escape_for=escape_for)
+            # Keep: a mapping {key, safe?, default?} at the top of a *step's* with: is a StepProviderParameter
+            spp = {k: p for k, v in with_.items() if kind == "step" and (p := step_parameter(v)) is not None}
+            out = self.renderer.render_structure({k: v for k, v in with_.items() if k not in spp}, safe=True,
+                                                 escape_for=escape_for)
+            for k, (key, strict, default) in spp.items():
+                out[k] = self.renderer.render(key, safe=strict and default is not None, default=default)
+            params = {k: out[k] for k in with_} if spp else out
+            if slots is not None and isinstance(params.get("command"), str):
+                params["command"], self._extra_env = slots.fill(params["command"], with_.get("command"))
+            return params
+        except ShellRefused as e:
+            raise StepFailed(f"bash: {e}") from None
         except RenderError as e:
             keys = [k for k in e.missing_keys if k.startswith("secrets.")]
             if keys:
@@ -236,15 +257,17 @@ class StepRunner:
         run = self.run_
         count, interval = _retry(self._spec_for_retry)
         mocks = run.opts.mocks
-        offline = ptype in OFFLINE
+        offline = ptype in LOCAL_PROVIDERS
         prov = get_provider(ptype)
         last_err = None
+        wait = interval
         for attempt in range(count + 1):
             self.attempts += 1
             if attempt:
                 run.log(name, "warning", f"retry {attempt}/{count} after: {last_err}")
-                if interval:
-                    run.opts.sleep(interval)
+                if wait:
+                    run.opts.sleep(wait)
+            wait = interval
             try:
                 mock = mocks.lookup(name, ptype, config_name, offline_capable=offline and prov is not None) if mocks else None
                 if mock is not None:
@@ -257,10 +280,14 @@ class StepRunner:
                 if prov is None:
                     last_err = server_only_message(ptype)
                     break  # retrying cannot help
-                call = ProviderCall(name, kind, ptype, params, config, lambda lv, m: run.log(name, lv, m), run.opts)
+                call = ProviderCall(name, kind, ptype, params, config, lambda lv, m: run.log(name, lv, m), run.opts,
+                                    dict(getattr(self, "_extra_env", {})))
                 return prov.query(call) if kind == "step" else prov.notify(call)
             except ProviderError as e:
                 last_err = str(e)
+                asked = getattr(e, "retry_after", None)  # a server's Retry-After, honoured within on-failure.retry
+                if asked is not None:
+                    wait = max(interval, min(float(asked), MAX_RETRY_AFTER))
             except Exception as e:  # noqa: BLE001 - a provider bug must not crash the run
                 last_err = f"{type(e).__name__}: {e}"
         raise StepFailed(last_err or "provider call failed")

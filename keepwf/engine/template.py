@@ -19,6 +19,8 @@ from keepwf.engine.escapes import if_escape, keep_arg_escape  # noqa: F401 - re-
 from keepwf.engine.functions import FnContext
 from keepwf.engine.marks import RenderError, _short, strip_marks  # noqa: F401 - re-exported
 
+# Keep's _render turns strictness off for "{{^", "{{ ^", "{{#fn." and "{{ #fn." (exactly one space or none)
+_LENIENT = re.compile(r"\{\{ ?(\^|#fn\.)")
 MAX_PASSES = 10
 MAX_OUTPUT = 8 * 1024 * 1024  # characters one rendered string may grow to (recursive expansion guard)
 
@@ -84,7 +86,7 @@ class Renderer:
             rendered, missing = render_mustache(template, self.context, escape)
         else:
             rendered, missing = (html.unescape(template) if "&" in template else template), []
-        if safe and missing and "{{^" not in template and "{{#fn." not in template:
+        if safe and missing and not _LENIENT.search(template):
             keys = sorted(set(missing))
             err = f"Could not find key: {keys[0]}" if len(keys) == 1 else "Could not find keys: " + ", ".join(keys)
             raise RenderError(f"{err} in the context.", missing_keys=keys)
@@ -105,12 +107,6 @@ class Renderer:
         if isinstance(value, str):
             return self.render(value, safe=safe)
         if isinstance(value, dict):
-            if isinstance(value.get("key"), str) and set(value) <= {"key", "safe", "default"}:
-                # StepProviderParameter (§2.6)
-                default = value.get("default")
-                default = "" if default is None else str(default)
-                s = bool(value.get("safe")) and value.get("default") is not None
-                return self.render(value["key"], safe=s, default=default)
             out = {}
             for k, v in value.items():
                 esc = escape_for.get(k) if escape_for else None
@@ -119,3 +115,33 @@ class Renderer:
         if isinstance(value, list):
             return [self.render_structure(v, safe) for v in value]
         return value
+
+
+_BOOL_WORDS = {"1": True, "on": True, "t": True, "true": True, "y": True, "yes": True,
+               "0": False, "off": False, "f": False, "false": False, "n": False, "no": False}
+
+
+def step_parameter(value: Any) -> tuple[str, bool, str | None] | None:
+    """(key, safe, default) when ``value`` is a Keep ``StepProviderParameter`` (a mapping of ``key``, ``safe``,
+    ``default`` in a *step's* ``with:``, validated as pydantic 1 does: numbers become text), else None.
+
+    Keep's parser also converts a mapping with other keys besides ``key`` (pydantic ignores them, so they are lost);
+    keepwf leaves such a mapping whole (docs/engine.md)."""
+    if not isinstance(value, dict) or "key" not in value or not set(value) <= {"key", "safe", "default"}:
+        return None
+    key, safe, default = value["key"], value.get("safe", False), value.get("default")
+    if isinstance(key, (int, float)):
+        key = str(key)
+    if not isinstance(key, str):
+        return None
+    if isinstance(safe, str):
+        safe = _BOOL_WORDS.get(safe.strip().lower(), safe)
+    elif isinstance(safe, int) and safe in (0, 1):
+        safe = bool(safe)
+    if not isinstance(safe, bool):
+        return None
+    if isinstance(default, (int, float)):
+        default = str(default)
+    if default is not None and not isinstance(default, str):
+        return None
+    return key, safe, default

@@ -21,7 +21,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SEVERITY_ORDER = {"low": 1, "info": 2, "warning": 3, "high": 4, "critical": 5}
+from keepwf.engine.alert import SEVERITY_ORDER, normalize_alert  # noqa: F401 - normalize_alert re-exported
+
 INCIDENT_EVENTS = ("created", "updated", "deleted")
 
 
@@ -116,52 +117,6 @@ def preprocess_cel(expr: str, severities: bool = True) -> str:
         expr = _SEV_CMP.sub(sev, expr)
         expr = _SEV_CMP_REV.sub(sev_rev, expr)
     return _SOURCE_EQ.sub(src, expr)
-
-
-# Keep's AlertDto fields and their defaults (keep/api/models/alert.py): a template may read any of them, and
-# `with:` rendering is strict, so an alert without `service` must still render `{{ alert.service }}` as "".
-_ALERT_DEFAULTS: dict[str, Any] = {
-    "firingStartTime": None, "environment": "undefined", "isFullDuplicate": False, "isPartialDuplicate": False,
-    "duplicateReason": None, "service": None, "apiKeyRef": None, "message": None, "description": None,
-    "pushed": False, "event_id": None, "url": None, "labels": {}, "deleted": False, "dismissUntil": None,
-    "dismissed": False, "assignee": None, "providerId": None, "providerType": None, "note": None, "startedAt": None,
-    "isNoisy": False, "enriched_fields": [],
-}
-_STATUSES = ("firing", "resolved", "acknowledged", "suppressed", "pending")
-_SEVERITY_NAMES = {n: name for name, n in SEVERITY_ORDER.items()}
-
-
-def normalize_alert(event: dict[str, Any] | None, now: str | None = None) -> dict[str, Any]:
-    """The alert as Keep's AlertDto presents it to a workflow: every AlertDto field present (with Keep's defaults),
-    ``source`` a list, ``severity`` one of Keep's five (a number 1–5 maps to its name, anything unknown is ``info``),
-    ``status`` one of Keep's (else ``firing``), ``name`` ``manual-run`` when absent (Keep's manual run), a
-    ``fingerprint`` (Keep: the SHA-256 of the name), an ``id`` (the fingerprint: stable across runs, where Keep draws a
-    random UUID) and ``lastReceived`` (``now``, an ISO time, when absent)."""
-    import hashlib
-
-    a = dict(event or {})
-    src = a.get("source")
-    a["source"] = [] if src is None else (list(src) if isinstance(src, (list, tuple)) else [src])
-    if not a.get("name"):
-        a["name"] = "manual-run"
-    if not a.get("fingerprint"):
-        a["fingerprint"] = hashlib.sha256(str(a["name"]).encode()).hexdigest()
-    if not a.get("id"):
-        a["id"] = a["fingerprint"]
-    sev = a.get("severity")
-    if isinstance(sev, int) and not isinstance(sev, bool):
-        a["severity"] = _SEVERITY_NAMES.get(sev, "info")
-    else:
-        sev = str(sev).lower() if isinstance(sev, str) else None
-        a["severity"] = sev if sev in SEVERITY_ORDER else "info"
-    status = a.get("status")
-    a["status"] = status.lower() if isinstance(status, str) and status.lower() in _STATUSES else "firing"
-    if not a.get("lastReceived") and now:
-        a["lastReceived"] = now
-    for key, default in _ALERT_DEFAULTS.items():
-        if key not in a:
-            a[key] = default.copy() if isinstance(default, (dict, list)) else default
-    return a
 
 
 def _activation(alert: dict[str, Any]) -> dict[str, Any]:

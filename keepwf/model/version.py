@@ -27,7 +27,7 @@ TAG_REF_PREFIX = "refs/tags/keepwf/"  # full ref names
 ARCHIVE_REF_PREFIX = "refs/keepwf/archive/"  # pruned versions: refs/keepwf/archive/<env>/<wf>/v<N> -> tag object
 AUDIT_REF = "refs/keepwf/audit"  # prune events: a chain of commits, one per prune
 
-ACTIONS = ("deploy", "rollback", "promote")
+ACTIONS = ("deploy", "rollback", "promote", "canary")  # canary: deployed only once its canary is promoted
 
 T_WORKFLOW = "Keepwf-Workflow"
 T_ENV = "Keepwf-Env"
@@ -37,7 +37,10 @@ T_BLOB = "Keepwf-Blob"
 T_ACTION = "Keepwf-Action"
 T_ROLLBACK_OF = "Keepwf-Rollback-Of"
 T_PROMOTED_FROM = "Keepwf-Promoted-From"
-TRAILER_ORDER = (T_WORKFLOW, T_ENV, T_VERSION, T_PATH, T_BLOB, T_ACTION, T_ROLLBACK_OF, T_PROMOTED_FROM)
+T_CANARY_OF = "Keepwf-Canary-Of"  # the stable version a canary is measured against
+T_CANARY_STEPS = "Keepwf-Canary-Steps"  # e.g. 10,25,50
+TRAILER_ORDER = (T_WORKFLOW, T_ENV, T_VERSION, T_PATH, T_BLOB, T_ACTION, T_ROLLBACK_OF, T_PROMOTED_FROM, T_CANARY_OF,
+                 T_CANARY_STEPS)
 
 _TRAILER_LINE = re.compile(r"^(Keepwf-[A-Za-z-]+): ?(.*)$")
 _VN = re.compile(r"^v([1-9][0-9]{0,8})$")
@@ -62,6 +65,8 @@ class Version:
     timestamp: int = 0  # seconds since the epoch (for sorting)
     rollback_of: str | None = None  # "v<N>" of the version it replaced
     promoted_from: str | None = None  # "<env>/v<N>"
+    canary_of: str | None = None  # "v<N>": the stable version of a canary (action canary)
+    canary_steps: str | None = None  # "10,25,50"
     tag_oid: str = ""
     foreign: str | None = None  # why keepwf does not trust this tag (made by hand, trailers missing…); None = ours
     pruned: bool = False  # the tag was pruned; the version lives on under refs/keepwf/archive/
@@ -211,6 +216,8 @@ def trailers_for(version: Version) -> dict[str, str | None]:
         T_ACTION: version.action,
         T_ROLLBACK_OF: version.rollback_of,
         T_PROMOTED_FROM: version.promoted_from,
+        T_CANARY_OF: version.canary_of,
+        T_CANARY_STEPS: version.canary_steps,
     }
 
 

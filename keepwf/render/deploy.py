@@ -38,6 +38,8 @@ def deploy_result(res) -> None:
         line(f"Dry run: {n} version(s) would be created; nothing was written.")
     elif n:
         line(f"Deployed {n} workflow(s) to {res.env}.")
+        if res.pruned:
+            line(f"Pruned {', '.join(v.tag for v in res.pruned)} (keep_versions in keepwf.toml; keepwf audit lists it).")
     else:
         line(f"Nothing to deploy: every selected workflow is unchanged in {res.env}.")
 

@@ -94,6 +94,10 @@ def summary(rec: dict) -> None:
         f"{ok} ran, {failed} failed, {skipped} skipped · run {rec['run_id']}")
     if rec.get("error"):
         out("  ", ("error:", "red"), f" {rec['error']}")
+    c = rec.get("canary")
+    if c:
+        out("  ", ("canary:", "cyan"), f" this event went to the {c.get('arm')} arm (step {c.get('step')}, "
+            f"{c.get('weight')}% to the canary)")
 
 
 def runs_table(page) -> None:
@@ -104,14 +108,21 @@ def runs_table(page) -> None:
         out("no runs" + (" on this page" if page.page > 1 else ""))
         return
     rows = []
+    flagged = 0
     for r in page.runs:
         d = r.to_dict()
         trig = d.get("trigger") or {}
-        rows.append([d["run_id"][:12], d["started"][:19].replace("T", " "), str(d.get("workflow")),
+        if d.get("untrusted"):
+            flagged += 1
+        rows.append([_safe(d["run_id"][:12]) + (" !" if d.get("untrusted") else ""),
+                     _safe(d["started"][:19].replace("T", " ")), str(d.get("workflow")),
                      str(d.get("version") or ("draft" if d.get("draft") else "")), str(d.get("env")),
                      _st(d.get("status")), _ms(d.get("duration_ms")), str(trig.get("type", "")),
                      _safe(" ".join(str(d.get("error") or "").split()))[:60]])  # one line, no control chars
     table(["run", "started", "workflow", "version", "env", "status", "duration", "trigger", "error"], rows)
+    if flagged:
+        out((f"! {flagged} run(s) marked ! were not written by keepwf (forged or altered on the run chain); "
+             "`keepwf runs show ID` says why. History counts leave them out.", "yellow"))
     if page.more:
         out((f"more: --page {page.page + 1}", "dim"))
 
@@ -119,6 +130,8 @@ def runs_table(page) -> None:
 def run_detail(rec) -> None:
     d = rec.to_dict()
     out(("run " + d["run_id"], "bold"), "  ", _st(d.get("status")))
+    if d.get("untrusted"):
+        out(("  NOT WRITTEN BY KEEPWF:", "red"), f" {d['untrusted']}")
     ver = "draft" if d.get("draft") else f"{d.get('version')} ({str(d.get('commit', ''))[:10]}, tag {d.get('tag')})"
     for k, v in [("workflow", d.get("workflow")), ("env", d.get("env")), ("version", ver), ("file", d.get("path")),
                  ("started", d.get("started")), ("duration", _ms(d.get("duration_ms"))),
@@ -159,7 +172,9 @@ def _trigger(t) -> str:
 
 def trigger_report(report, explain: bool) -> None:
     for v in report.verdicts:
-        if v.matched:
+        if v.refused:
+            out(("refused", "red"), f" {v.workflow} {v.version}: {v.refused}")
+        elif v.matched:
             res = ", ".join(f"{o.record['status']} ({o.record['run_id'][:12]})" for o in v.runs)
             out(("matched", "green"), f" {v.workflow} {v.version}" + (f": {len(v.runs)} run(s): {res}" if v.runs else ""))
         else:

@@ -69,8 +69,11 @@ def history(page) -> None:
     for v in page.versions:
         mark = ("●", "green") if v.label == page.deployed else " "
         action = v.action + (f" of {v.rollback_of}" if v.rollback_of else "") + (f" from {v.promoted_from}" if v.promoted_from else "")
+        sig = getattr(page, "signatures", {}).get(v.label)
         if v.foreign:
             action = (f"foreign ({v.foreign})", "red")
+        elif sig in ("unsigned", "bad"):  # the env requires signed tags: run and trigger refuse this version
+            action = (f"{action} ({'UNSIGNED' if sig == 'unsigned' else 'BAD SIGNATURE'}: will not run)", "red")
         elif v.pruned:
             action = (action + " (pruned)", "dim")
         st = page.runs.get(v.label)

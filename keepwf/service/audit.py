@@ -49,6 +49,14 @@ def _prunes(repo: Repo) -> list[AuditEntry]:
     seen: set[str] = set()
     for sha, msg, name, email, ts, off in sorted(tags.audit_commits(repo, AUDIT_REF), key=lambda c: (c[4], c[0])):
         groups: dict[tuple[str, str], list[str]] = {}
+        if "\nKeepwf-Action: restore\n" in msg:  # keepwf prune --restore: one entry per restored version
+            for ln in msg.splitlines():
+                if ln.startswith("Keepwf-Restored: "):
+                    parts = ln.split(": ", 1)[1].split(" ")[0].split("/")
+                    if len(parts) == 3:
+                        out.append(AuditEntry(tags.iso_date(ts, off), ts, "restore", parts[0], parts[1], parts[2], sha,
+                                              f"{name} <{email}>", msg.split("\n\nKeepwf-Action:")[0].strip()))
+            continue
         for ln in msg.splitlines():
             if ln.startswith("Keepwf-Pruned: "):
                 ref = ln.split(": ", 1)[1].split(" ")[0]
@@ -88,7 +96,7 @@ def audit(repo: Repo, config: Config, env: str | None = None, since: str | None 
     entries += [p for p in _prunes(repo) if (env is None or p.env == env) and (not workflow or p.workflow == workflow)]
     if cutoff is not None:
         entries = [x for x in entries if x.timestamp >= cutoff]
-    entries.sort(key=lambda x: (x.timestamp, x.action == "prune", _num(x.version)), reverse=True)
+    entries.sort(key=lambda x: (x.timestamp, x.action in ("prune", "restore"), _num(x.version)), reverse=True)
     return entries
 
 

@@ -46,6 +46,7 @@ class DeployResult:
     items: list[PlanItem] = field(default_factory=list)
     committed_now: str | None = None
     error: KeepwfError | None = None
+    pruned: list = field(default_factory=list)  # versions pruned by [env.X] keep_versions after this deploy
 
     @property
     def created(self) -> list[PlanItem]:
@@ -54,6 +55,7 @@ class DeployResult:
     def to_dict(self) -> dict:
         return {"env": self.env, "commit": self.commit, "branch": self.branch, "dry_run": self.dry_run,
                 "committed_now": self.committed_now, "ok": self.error is None,
+                "pruned": [v.label for v in self.pruned],
                 "checks": [c.to_dict() for c in self.checks], "items": [i.to_dict() for i in self.items],
                 "error": self.error.to_dict() if self.error else None}
 
@@ -64,7 +66,10 @@ def _changed(drafts: cat.Catalog, deployed: dict, env: str) -> list[str]:
 
 
 def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False, env: str | None = None,
-           message: str | None = None, dry_run: bool = False, commit_first: bool = False) -> DeployResult:
+           message: str | None = None, dry_run: bool = False, commit_first: bool = False,
+           canary_steps: tuple[int, ...] | None = None) -> DeployResult:
+    """The release checklist, then one new version per changed workflow, all or none. ``canary_steps``: the one
+    workflow becomes a canary of the deployed version (docs/canary.md) instead of the deployed version."""
     env_cfg = config.env(env)
     env = env_cfg.name
     head = repo.require_commit()
@@ -73,6 +78,8 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
     deployed_ids = sorted(wf for (e, wf) in deployed)
     if wf_ids and all_:
         raise UsageError("give workflow ids or --all, not both", hint="keepwf deploy --all")
+    if canary_steps is not None and (all_ or len(wf_ids) != 1):
+        raise UsageError("a canary is one workflow at a time: name it", hint="keepwf deploy WF --canary")
     if not wf_ids and not all_:
         changed = _changed(drafts, deployed, env)
         hint = (f"keepwf deploy {' '.join(changed)} --env {env}   (changed since their deployed version)"
@@ -190,7 +197,11 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
         from keepwf.service.versions import next_number
 
         nexts[wf] = next_number(repo, wf, env)
-        v = new_version(wf, env, nexts[wf], head, f.path, f.blob, "deploy", message or f"Deploy {wf}", who)
+        if canary_steps is not None and prev is not None:
+            v = new_version(wf, env, nexts[wf], head, f.path, f.blob, "canary", message or f"Canary of {wf}", who,
+                            canary_of=prev.label, canary_steps=",".join(map(str, canary_steps)))
+        else:
+            v = new_version(wf, env, nexts[wf], head, f.path, f.blob, "deploy", message or f"Deploy {wf}", who)
         res.items.append(PlanItem(wf, "create", f.path, f.blob, previous=prev, version=v))
     res.items.sort(key=lambda i: i.workflow)
 
@@ -204,6 +215,23 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
                                 "would quietly put older content back",
                                 hint="git pull (or switch to the branch holding the deployed commit); to go back on "
                                 f"purpose: keepwf rollback {behind[0].workflow} --env {env} --to REF"))
+
+    # 6c. canary: an aborted canary's content stays refused until a human retries it; a canary needs a stable version
+    from keepwf.service.canary import refused_blobs
+
+    for i in res.created:
+        if i.blob in refused_blobs(repo, env, i.workflow):
+            checks.append(CheckItem("aborted", "fail", f"{i.workflow}: this content ({i.blob[:10]}) failed its canary in "
+                                    f"{env} and was aborted", hint=f'keepwf canary retry {i.workflow} --env {env} -m "…" '
+                                    "to try it again as a canary"))
+    if canary_steps is not None:
+        if any(i.previous is None for i in res.created):
+            checks.append(CheckItem("canary", "fail", f"{wf_ids[0]} has no deployed version in {env} to measure a "
+                                    "canary against", hint=f"deploy it normally first: keepwf deploy {wf_ids[0]} --env {env}"))
+        elif res.created:
+            steps = ", ".join(f"{s}%" for s in canary_steps)
+            checks.append(CheckItem("canary", "ok", f"{res.created[0].previous.label} stays deployed; the new version "
+                                    f"gets {steps} of the events, then is promoted if it holds"))
 
     # 7. approvals of exactly the blobs being deployed
     approvals = [check_approvals(repo, env_cfg, i.workflow, i.blob, who.email if who else "") for i in res.created]
@@ -234,6 +262,17 @@ def deploy(repo: Repo, config: Config, wf_ids: list[str], *, all_: bool = False,
     made = create_versions(repo, [i.version for i in res.created], who)
     for item, v in zip(res.created, made):
         item.version = v
+    if canary_steps is not None:
+        from keepwf.service.canary import start
+
+        item = res.created[0]
+        start(repo, item.version, item.previous.label, canary_steps, message or f"Canary of {item.workflow}")
+    if env_cfg.keep_versions:  # retention: prune by itself, recorded like `keepwf prune` (never the deployed one)
+        from keepwf.service.prune import prune
+
+        for item in res.created:
+            res.pruned += prune(repo, config, item.workflow, keep=env_cfg.keep_versions, env=env,
+                                message=f"keep_versions = {env_cfg.keep_versions} in [env.{env}]").pruned
     return res
 
 

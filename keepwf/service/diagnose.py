@@ -37,7 +37,8 @@ def last_good_run(repo: Repo, rec: dict) -> dict | None:
 
     runs = RunLog(repo).iter_runs(rec["env"], rec["workflow"])
     for r in itertools.islice(runs, SCAN_LIMIT):
-        if r.get("started", "") < rec["started"] and r.get("status") == "success" and same_alert(r, rec):
+        if (r.get("started", "") < rec["started"] and r.get("status") == "success" and not r.get("untrusted")
+                and same_alert(r, rec)):
             return r
     return None
 

@@ -1,6 +1,7 @@
 """Running a workflow: the deployed version read from git objects (or the draft), recorded in the run log.
 
-Stable API: ``run_workflow_version(repo, wf, ...) -> RunOutcome``; ``build_record(...)``.
+Stable API: ``run_workflow_version(repo, wf, ...) -> RunOutcome``; ``build_record(...)``; ``check_recordable(repo,
+target)`` (raises StateError before anything runs when the run could not be recorded).
 A Ctrl-C, SIGTERM or SIGHUP during the run still records it (status ``error``, error ``interrupted``): SIGTERM/SIGHUP
 become ``KeyboardInterrupt`` here, the engine hands back the partial result (``keepwf.engine.RunInterrupted``: finished
 steps with results and logs, inputs redacted as usual, the event) and it is recorded like a normal run. Building and
@@ -40,6 +41,7 @@ class Target:
     tag: str | None = None
     draft: bool = False
     notice: str | None = None  # "running v4 (3f2a9c1); your working copy differs — use --draft to run it"
+    routable: bool = False  # the deployed version, chosen by default: a running canary may take the event instead
 
 
 @dataclass
@@ -117,8 +119,11 @@ def resolve_target(repo: Repo, config, wf: str, *, version: str | None, env: str
         if version is None and "no deployed version" in e.message:
             e.hint = f"deploy it first (keepwf deploy {wf} --env {env_name}), or try the working copy: keepwf run {wf} --draft"
         raise
+    from keepwf.service.signatures import check_run_signature
+
+    check_run_signature(repo, config, env_name, v.tag, v.tag_oid or None)  # before anything is shown as running
     doc, blob = load_version_doc(repo, v, wf)
-    t = Target(wf, env_name, doc, v.commit, blob, v.path, v.label, v.tag)
+    t = Target(wf, env_name, doc, v.commit, blob, v.path, v.label, v.tag, routable=version is None)
     if not repo.is_bare and v.path:
         drafted = catalog.read_draft(repo, v.path)
         if drafted is None or repo.hash_bytes(drafted) != t.blob:
@@ -240,7 +245,9 @@ def build_record(t: Target, started, *, trigger: str, event: dict | None, result
         rec.update({"inputs": {k: "***" for k in (inputs or {})}, "status": "error", "duration_ms": dur,
                     "error": "interrupted", "steps": steps_so_far or [], "event": None})
     rec.update({"host": host, "user": user, "keepwf": __version__})
-    return rec
+    from keepwf.workflow.datafile import escape_surrogates
+
+    return escape_surrogates(rec)  # e.g. a "\\ud800" escape in an HTTP response body: recorded escaped, never lost
 
 
 def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | None = None, event_kind: str | None = None,
@@ -258,18 +265,34 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     from keepwf.store.runlog import RunLog
     from keepwf.store.settings import load_config
 
+    from keepwf.workflow.datafile import refuse_surrogates
+
+    refuse_surrogates(event, f"the {event_kind or 'event'}", "fix the event's text (lone \\ud800-\\udfff escapes)")
+    refuse_surrogates(inputs, "--input", "give inputs as UTF-8 text")
     config = config or load_config(repo)
+    if log_kind == "default":
+        log_kind = "drafts" if t.draft else "runs"
+    if log_kind is not None:  # (bisect's sealed trial runs record nothing and call no provider)
+        from keepwf.service.signatures import check_run_signature
+
+        check_run_signature(repo, config, t.env, None if t.draft else t.tag)  # a signed env runs verified tags only
+        check_recordable(repo, t, log_kind)  # a run that could not be recorded is never started (no trace)
     if event_kind in ("alert", None):  # Keep's view of an alert; a manual run gets its synthetic manual-run alert
         from datetime import datetime, timezone
 
         from keepwf.engine.triggers import normalize_alert
 
         event, event_kind = normalize_alert(event, now=datetime.now(timezone.utc).isoformat()), "alert"
+    canary_info = None
+    if t.routable:  # during a canary, the event's fingerprint decides which of the two versions runs
+        from keepwf.service.canary import route
+
+        t, canary_info = route(repo, t, event, config)
+        if canary_info:
+            extra = {**(extra or {}), "canary": canary_info}
     seen: list = []
 
     open_step: list = []  # [event, monotonic start] of the step or action running now
-    if log_kind == "default":
-        log_kind = "drafts" if t.draft else "runs"
     started = utcnow()
     run_id = run_id or new_run_id(started)
     live = _live(repo, run_id, t, started, trigger) if log_kind is not None else None
@@ -289,6 +312,7 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     opts = RunOptions(event=event, event_kind=event_kind, trigger=trigger, inputs=dict(inputs or {}), env=dict(os.environ),
                       providers_file=_providers_file(repo), mocks=mocks, history=RunLogHistory(repo, t.env, history_before),
                       allow_python=config.allow_python, bash_timeout=config.bash_timeout, progress=on_progress,
+                      allow_private_network=config.allow_private_network,
                       cwd=str(repo.root))
     result, interrupted = None, False
     try:
@@ -313,7 +337,21 @@ def execute(repo: Repo, t: Target, *, trigger: str = "manual", event: dict | Non
     finally:
         if live is not None:
             live.close()
+    if canary_info and log_kind == "runs" and rec:
+        from keepwf.service.canary import after_run
+
+        after_run(repo, config, rec)  # the canary decides after every one of its runs (never raises)
     return RunOutcome(rec, t, result, interrupted, seen)
+
+
+def check_recordable(repo: Repo, t: Target, log_kind: str | None = None) -> None:
+    """Raise StateError (exit 3) when a run of ``t`` could not be recorded (in ``log_kind``: ``runs``/``drafts``, by
+    default the target's): its run chain ref is not a run chain, or the repository refuses writes (read-only, full
+    disk, quota, permissions). ``execute`` calls it before running anything; a server can call it to refuse an event
+    up front."""
+    from keepwf.store.runguard import check_recordable as check
+
+    check(repo, log_kind or ("drafts" if t.draft else "runs"), t.env, t.workflow, None if t.draft else t.version)
 
 
 def _live(repo: Repo, run_id: str, t: Target, started, trigger: str):

@@ -11,7 +11,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from keepwf.model.runrecord import decode_line, parse_started
+from keepwf.model.runrecord import parse_started
+from keepwf.model.runtrust import UNTRUSTED
 from keepwf.store.runlog import RunLog
 
 SCAN_LIMIT = 10_000
@@ -36,7 +37,7 @@ class RunLogHistory:
 
     def _runs(self, workflow_id: str | None = None):
         it = itertools.islice(self.log.iter_runs(self.env, workflow_id), SCAN_LIMIT)
-        return (r for r in it if self.before is None or r["started"] < self.before)
+        return (r for r in it if (self.before is None or r["started"] < self.before) and UNTRUSTED not in r)
 
     def _with_fingerprint(self, fingerprint: str, workflow_id: str | None = None):
         """Records carrying that fingerprint, newest first; other lines are skipped by a substring test, unparsed."""
@@ -45,8 +46,8 @@ class RunLogHistory:
             if self.before is not None and started >= self.before:
                 continue
             if needle in line:
-                rec = decode_line(line)
-                if rec is not None and fingerprint_of(rec) == str(fingerprint):
+                rec = self.log.decode(line)
+                if rec is not None and UNTRUSTED not in rec and fingerprint_of(rec) == str(fingerprint):
                     yield rec
 
     def last_successful(self, workflow_id: str) -> tuple[dict[str, Any], datetime] | None:

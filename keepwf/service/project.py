@@ -42,6 +42,7 @@ default_env = "production"
 
 [engine]
 allow_python = false
+allow_private_network = false  # http/webhook may reach loopback/private addresses (docs/engine.md)
 
 [env.production]
 branches = ["main", "master"]

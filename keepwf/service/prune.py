@@ -22,6 +22,7 @@ from keepwf.store.repo import Repo
 
 DEFAULT_KEEP = 10
 PRUNED_TRAILER = "Keepwf-Pruned"
+RESTORED_TRAILER = "Keepwf-Restored"
 
 
 @dataclass
@@ -89,3 +90,28 @@ def prune(repo: Repo, config: Config, wf: str | None = None, *, keep: int | None
     res.audit_commit = tags.archive_and_delete(repo, moves, record, who, AUDIT_REF)
     tags.pack_refs(repo)
     return res
+
+
+def restore(repo: Repo, config: Config, wf: str, label: str, *, env: str | None = None,
+            message: str | None = None) -> Version:
+    """Bring a pruned version back from the archive as a live tag (the same tag object), recorded on the audit chain.
+    A restored version is listed again; it is deployed only if it is the newest version (as any version)."""
+    from keepwf.model.version import parse_number
+
+    env = config.env(env).name
+    known_workflow(repo, config, wf)
+    n = parse_number(label)
+    if n is None:
+        raise UsageError(f"--restore needs a version like v3, not {label!r}", hint=f"keepwf history {wf} --pruned")
+    v = next((x for x in list_versions(repo, wf, env, include_pruned=True) if x.number == n), None)
+    if v is None:
+        raise UsageError(f"{wf} has no version v{n} in {env}, pruned or not", hint=f"keepwf history {wf} --env {env} --pruned")
+    if not v.pruned:
+        raise UsageError(f"{wf} v{n} in {env} is not pruned", hint=f"keepwf history {wf} --env {env}")
+    who = tags.identity(repo)
+    body = normalize_message(message) if message else ""
+    record = (f"Restore {wf} v{n} in {env}" + ("\n\n" + body if body else "")
+              + f"\n\nKeepwf-Action: restore\n{RESTORED_TRAILER}: {env}/{wf}/v{n} {v.commit}\n")
+    tags.restore_archived(repo, archive_ref(env, wf, n), v.ref, record, who, AUDIT_REF)
+    tags.pack_refs(repo)
+    return tags.read_version(repo, v.ref) or v

@@ -8,13 +8,14 @@ from keepwf.store.repo import Repo
 
 
 def new_version(wf: str, env: str, number: int, commit: str, path: str, blob: str, action: str, message: str,
-                who: tags.Identity | None, *, rollback_of: str | None = None, promoted_from: str | None = None) -> Version:
+                who: tags.Identity | None, *, rollback_of: str | None = None, promoted_from: str | None = None,
+                canary_of: str | None = None, canary_steps: str | None = None) -> Version:
     """A planned version (not yet in git)."""
     return Version(
         workflow=wf, env=env, number=number, commit=commit, tag=tag_name(env, wf, number), blob=blob, path=path,
         action=action, message=message, tagger_name=who.name if who else "", tagger_email=who.email if who else "",
         date=tags.iso_date(who.timestamp, who.offset) if who else "", timestamp=who.timestamp if who else 0,
-        rollback_of=rollback_of, promoted_from=promoted_from,
+        rollback_of=rollback_of, promoted_from=promoted_from, canary_of=canary_of, canary_steps=canary_steps,
     )
 
 

@@ -56,10 +56,21 @@ def rollback(repo: Repo, config: Config, wf: str, to: str | None = None, env: st
     if current is None:
         raise StateError(f"{wf} has never been deployed to {env}: nothing to roll back",
                          hint=f"keepwf deploy {wf} --env {env}")
+    from keepwf.service import canary
+    from keepwf.service.versions import is_live
+
+    _t, running = canary.active(repo, env, wf, current.label)
+    if running is not None:
+        raise StateError(f"a canary of {running.canary} is running in {env} ({running.weight}% of the events); "
+                         f"{current.label} is still the deployed version",
+                         hint=f'stop the canary instead: keepwf canary abort {wf} --env {env} -m "…"')
     if to:
         target = resolve_version(repo, wf, env, to)
+        if target.blob in canary.refused_blobs(repo, env, wf):
+            raise StateError(f"{target.label}'s content failed its canary in {env} and was aborted; refusing to make "
+                             "it live", hint=f'keepwf canary retry {wf} --env {env} -m "…" tries it again as a canary')
     else:
-        versions = list_versions(repo, wf, env)
+        versions = [v for v in list_versions(repo, wf, env) if is_live(repo, v)]
         target = default_rollback_target(versions, version_run_stats(repo, wf, env, versions) or None)
         if target is None:
             raise StateError(f"{wf} has no version before {current.label} in {env} to roll back to",
@@ -106,6 +117,11 @@ def promote(repo: Repo, config: Config, wf: str, from_env: str, to_env: str, mes
     if current is not None and current.blob == src.blob and current.commit == src.commit:
         res.noop = True
         return res
+    from keepwf.service.canary import refused_blobs
+
+    if src.blob in refused_blobs(repo, dst_cfg.name, wf):
+        res.checks.append(CheckItem("aborted", "fail", f"{src.label}'s content failed its canary in {dst_cfg.name} and "
+                                    "was aborted", hint=f'keepwf canary retry {wf} --env {dst_cfg.name} -m "…"'))
     if "*" in dst_cfg.branches:
         res.checks.append(CheckItem("branch", "ok", f"{dst_cfg.name} may be deployed from any branch"))
     else:

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 
 from keepwf.errors import UsageError
 from keepwf.model.runrecord import STATUSES, RecordError, RunRecord, check_record, decode_line, encode_known
+from keepwf.model.runtrust import UNTRUSTED
 from keepwf.store.repo import Repo
 from keepwf.store.runlog import KINDS, RunLog, chain_prefix, import_records
 
@@ -118,7 +119,7 @@ def version_run_stats(repo: Repo, wf: str, env: str, versions: Iterable[Any] = (
     out = {}
     for ref, st in chain_stats(repo, refs).items():
         runs = st["runs"]
-        out[ref[len(prefix):]] = {**{k: v for k, v in st.items() if k != "tip"},
+        out[ref[len(prefix):]] = {**{k: v for k, v in st.items() if k not in ("tip", "checked")},
                                   "success_rate": (st["success"] / runs) if runs else 0.0}
     return out
 
@@ -140,7 +141,7 @@ def export_runs(repo: Repo) -> Iterable[str]:
     for kind in KINDS:
         recs.extend(RunLog(repo, kind).iter_runs())
     recs.sort(key=lambda r: (r["started"], r["run_id"]))
-    return (encode_known(r) + "\n" for r in recs)
+    return (encode_known({k: v for k, v in r.items() if k != UNTRUSTED}) + "\n" for r in recs)  # a reader's mark only
 
 
 @dataclass

@@ -1,10 +1,11 @@
-"""``keepwf verify``: check the signatures of deploy tags, held to each environment's ``signed`` rule."""
+"""``keepwf verify``: check the signatures of deploy tags, held to each environment's ``signed`` rule; and the check
+every run path makes before running a version in an env with ``signed = true`` (``check_run_signature``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from keepwf.errors import UsageError
+from keepwf.errors import StateError, UsageError
 
 TAG_PREFIX = "refs/tags/keepwf/"
 
@@ -71,3 +72,48 @@ def verify(repo, config, workflow: str | None = None, env: str | None = None) ->
         required = bool(config.envs.get(e) and config.envs[e].signed)
         report.checks.append(TagCheck(short, e, wf, n, sig.status, required, sig.detail))
     return report
+
+
+_VERIFIED: dict[str, object] = {}  # tag object SHA → TagSignature (tag objects never change; one verify per process)
+
+
+def tag_signature(repo, tag: str, tag_oid: str | None = None):
+    """The TagSignature of version tag ``tag`` (``keepwf/<env>/<wf>/vN``; live, else archived), cached per object."""
+    from keepwf.model.version import ARCHIVE_REF_PREFIX, TAG_PREFIX
+    from keepwf.store.reftx import current
+    from keepwf.store.signing import TagSignature, verify_tag
+
+    ref = f"refs/tags/{tag}"
+    oid = tag_oid or current(repo.pg, ref)
+    if oid is None:
+        ref = ARCHIVE_REF_PREFIX + tag.removeprefix(TAG_PREFIX)
+        oid = current(repo.pg, ref)
+    if oid is None:
+        return TagSignature(tag, "unsigned", "no such tag")
+    key = str(oid)
+    if key not in _VERIFIED:
+        _VERIFIED[key] = verify_tag(repo, tag, key)
+    return _VERIFIED[key]
+
+
+def signature_problem(repo, config, env: str, tag: str | None, tag_oid: str | None = None) -> str | None:
+    """Why version tag ``tag`` must not run in ``env`` (its env requires signed tags and it does not verify), or None.
+    Drafts (no tag) and envs without ``signed = true`` are never held back."""
+    ec = config.envs.get(env)
+    if not tag or ec is None or not ec.signed:
+        return None
+    sig = tag_signature(repo, tag, tag_oid)
+    if sig.status == "good":
+        return None
+    what = "is not signed" if sig.status == "unsigned" else f"has a bad signature ({sig.detail})"
+    return f"{tag} {what}, and {env} requires signed deploy tags (signed = true)"
+
+
+def check_run_signature(repo, config, env: str, tag: str | None, tag_oid: str | None = None) -> None:
+    """Raise StateError (exit 3) before running a version whose tag does not verify in a signed env. The one check
+    `keepwf run`, `keepwf trigger` and `keepwf serve` make (through ``service.execute.execute``)."""
+    why = signature_problem(repo, config, env, tag, tag_oid)
+    if why is not None:
+        raise StateError(f"refusing to run: {why}",
+                         hint=f"keepwf verify --env {env} shows every tag's signature; deploy again with signing set "
+                              "up (the new version is signed), or roll back to a signed version")

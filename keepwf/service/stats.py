@@ -73,6 +73,8 @@ def stats(repo: Repo, workflow: str | None = None, *, env: str | None = None, si
     if since_iso:
         runs = itertools.takewhile(lambda r: r.get("started", "") >= since_iso, runs)
     for r in itertools.islice(runs, MAX_RUNS):
+        if r.get("untrusted"):  # a record keepwf did not write (keepwf.model.runtrust): never counted
+            continue
         key = (r.get("workflow"), r.get("env"), r.get("version") or "draft")
         s = by.get(key) or by.setdefault(key, VersionStats(*key))
         s.runs += 1

@@ -24,7 +24,8 @@ from keepwf.store.repo import Repo
 ATTEMPTS = 4
 PUSH_SPECS = ["refs/tags/keepwf/*:refs/tags/keepwf/*", "refs/notes/keepwf/*:refs/notes/keepwf/*",
               "refs/keepwf/runs/*:refs/keepwf/runs/*", "refs/keepwf/drafts/*:refs/keepwf/drafts/*",
-              "refs/keepwf/archive/*:refs/keepwf/archive/*", "refs/keepwf/audit*:refs/keepwf/audit*"]
+              "refs/keepwf/archive/*:refs/keepwf/archive/*", "refs/keepwf/audit*:refs/keepwf/audit*",
+              "refs/keepwf/canary/*:refs/keepwf/canary/*"]
 
 
 @dataclass
@@ -61,6 +62,9 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
     from keepwf.store import versionsync
     from keepwf.store.runmerge import merge_from
 
+    from keepwf.store.gitcli import not_an_option
+
+    not_an_option(remote, "remote")  # `keepwf sync -- --upload-pack=CMD` must never reach git as an option
     known = repo.git("remote", check=False).stdout.decode().split()
     if remote not in known and not any(c in remote for c in "/:."):
         raise UsageError(f"no remote named {remote!r}" + (f" (remotes: {', '.join(known)})" if known else " (no remotes)"),
@@ -72,27 +76,31 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
                    f"+refs/keepwf/audit*:{ns}keepwf/audit*",  # a glob: a remote without prunes has no audit ref
                    f"+refs/notes/keepwf/*:{ns}notes/keepwf/*",
                    f"+refs/keepwf/runs/*:{ns}keepwf/runs/*",
-                   f"+refs/keepwf/drafts/*:{ns}keepwf/drafts/*"]
+                   f"+refs/keepwf/drafts/*:{ns}keepwf/drafts/*",
+                   f"+refs/keepwf/canary/*:{ns}keepwf/canary/*"]
     last = ""
     for attempt in range(1, ATTEMPTS + 1):
         res.attempts = attempt
-        cp = repo.git("fetch", "--quiet", "--prune", "--no-tags", remote, *fetch_specs, check=False)
+        cp = repo.git("fetch", "--quiet", "--prune", "--no-tags", "--", remote, *fetch_specs, check=False)
         if cp.returncode != 0:
             msg = cp.stderr.decode(errors="replace").strip()
             raise StateError(f"cannot fetch from {remote}: {msg}", hint=f"check `git fetch {remote}` works")
         plan = versionsync.plan(repo, ns)
         if plan.conflicts:
             raise _conflict_error(repo, remote, plan.conflicts)
+        if plan.refused:  # archive entries no prune made: taking them would un-deploy without a deploy
+            raise versionsync.refusal_error(remote, plan.refused)
         versionsync.apply(repo, plan)
         for k, v in (("tags", plan.new_tags), ("archived", plan.new_archived), ("pruned_here", plan.archived_here),
                      ("audit", int(plan.audit_merged))):
             res.versions[k] = res.versions.get(k, 0) + v
+        res.merged["canary"] = res.merged.get("canary", 0) + _merge_canary(repo, ns)
         stats = merge_from(repo, ns)
         stats["reviews"] = merge_reviews_from(repo, ns)  # approvals travel with the repository too
         for k, v in stats.items():
             res.merged[k] = res.merged.get(k, 0) + v
         deletes = [":" + r for r in plan.remote_deletes]
-        cp = repo.git("push", "--porcelain", remote, *PUSH_SPECS, *deletes, check=False)
+        cp = repo.git("push", "--porcelain", "--", remote, *PUSH_SPECS, *deletes, check=False)
         out = cp.stdout.decode(errors="replace")
         failed = [ln.split("\t") for ln in out.splitlines() if ln[:1] == "!" and ln.count("\t") >= 2]
         if cp.returncode != 0 and failed and all(f[1] in deletes for f in failed):
@@ -113,6 +121,28 @@ def sync(repo: Repo, remote: str = "origin") -> SyncResult:
     raise StateError(f"sync to {remote}: the push was refused {ATTEMPTS} times (someone pushing meanwhile, or a hook "
                      f"or protection rule; last: {last}); {ATTEMPTS} attempts, nothing was lost",
                      hint=f"run `keepwf sync {remote}` again")
+
+
+def _merge_canary(repo: Repo, ns: str) -> int:
+    """Canary state chains from the other side: joined to ours (a merge commit when both moved); the state of a
+    joined chain is folded with abort winning (docs/canary.md, "Two clones")."""
+    from keepwf.store import canary
+    from keepwf.store.reftx import list_refs
+
+    theirs_prefix = f"{ns}keepwf/canary/"
+    changed = 0
+    for ref, theirs in list_refs(repo, theirs_prefix).items():
+        ours_ref = canary.CANARY_PREFIX + ref[len(theirs_prefix):]
+        ours = canary.all_chains(repo).get(ours_ref)
+        if ours != theirs:
+            for _ in range(5):
+                try:
+                    if canary.merge(repo, ours_ref, ours, theirs) != ours:
+                        changed += 1
+                    break
+                except canary.Moved:
+                    ours = canary.all_chains(repo).get(ours_ref)
+    return changed
 
 
 def _conflict_error(repo: Repo, remote: str, conflicts) -> StateError:

@@ -35,6 +35,7 @@ class HistoryPage:
     deployed: str | None  # label of the deployed version
     versions: list[Version] = field(default_factory=list)
     runs: dict[str, dict] = field(default_factory=dict)  # label → {"runs": n, "success_rate": x} (runs feature)
+    signatures: dict[str, str] = field(default_factory=dict)  # label → good|bad|unsigned (envs with signed = true)
 
     def to_dict(self) -> dict:
         rows = []
@@ -42,6 +43,8 @@ class HistoryPage:
             d = v.to_dict()
             d["deployed"] = v.label == self.deployed
             d["runs"] = self.runs.get(v.label)
+            if self.signatures:
+                d["signature"] = self.signatures.get(v.label)
             rows.append(d)
         return {"workflow": self.workflow, "env": self.env, "total": self.total, "page": self.page,
                 "limit": self.limit, "deployed": self.deployed, "versions": rows}
@@ -56,6 +59,10 @@ def history(repo: Repo, config: Config, wf: str, env: str | None = None, *, limi
     dep = deployed_version(repo, wf, env)
     res = HistoryPage(wf, env, total, page, limit, dep.label if dep else None, versions)
     res.runs = version_run_stats(repo, wf, env, versions)
+    if config.envs[env].signed:  # a tag that does not verify is refused by run/trigger: history says which
+        from keepwf.service.signatures import tag_signature
+
+        res.signatures = {v.label: tag_signature(repo, v.tag, v.tag_oid or None).status for v in versions}
     return res
 
 

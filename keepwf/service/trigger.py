@@ -15,6 +15,7 @@ class WorkflowVerdict:
     version: str
     matches: list  # TriggerMatch per trigger
     runs: list = field(default_factory=list)  # RunOutcome per matching trigger
+    refused: str | None = None  # why it was not run although it matched (its tag does not verify in a signed env)
 
     @property
     def matched(self) -> bool:
@@ -22,7 +23,8 @@ class WorkflowVerdict:
 
     def to_dict(self) -> dict[str, Any]:
         return {"workflow": self.workflow, "version": self.version, "matched": self.matched,
-                "triggers": [m.to_dict() for m in self.matches], "runs": [o.record for o in self.runs]}
+                "triggers": [m.to_dict() for m in self.matches], "runs": [o.record for o in self.runs],
+                **({"refused": self.refused} if self.refused else {})}
 
 
 @dataclass
@@ -36,7 +38,9 @@ class TriggerReport:
     def exit_code(self) -> int:
         if self.interrupted:
             return 130
-        return 1 if any(o.exit_code for v in self.verdicts for o in v.runs) else 0
+        if any(o.exit_code for v in self.verdicts for o in v.runs):
+            return 1
+        return 3 if any(v.refused for v in self.verdicts) else 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"env": self.env, "event": self.kind, "workflows": [v.to_dict() for v in self.verdicts]}
@@ -51,6 +55,7 @@ def trigger(repo: Repo, *, alert: dict | None = None, incident: dict | None = No
     from keepwf.engine.triggers import TriggerMatch, match_triggers, normalize_alert
     from keepwf.service.execute import Target, execute, load_version_doc
     from keepwf.service.history import RunLogHistory
+    from keepwf.service.signatures import signature_problem
     from keepwf.service.versions import deployed_versions
     from keepwf.store.settings import load_config
 
@@ -84,10 +89,14 @@ def trigger(repo: Repo, *, alert: dict | None = None, incident: dict | None = No
         report.verdicts.append(verdict)
         if dry_run or report.interrupted:
             continue
+        if verdict.matched:
+            verdict.refused = signature_problem(repo, config, env_name, v.tag, v.tag_oid or None)
+            if verdict.refused:  # never run; the other workflows still are
+                continue
         for m in matches:
             if not m.matched:
                 continue
-            t = Target(wf, env_name, doc, v.commit, v.blob, v.path, v.label, v.tag)
+            t = Target(wf, env_name, doc, v.commit, v.blob, v.path, v.label, v.tag, routable=True)
             if on_start:
                 on_start(t, m)
             ev = dict(event, **m.alert_updates)

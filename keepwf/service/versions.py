@@ -65,14 +65,27 @@ def next_number(repo: Repo, wf_id: str, env: str) -> int:
 
 
 def deployed_version(repo: Repo, wf_id: str, env: str) -> Version | None:
-    """The newest version keepwf trusts (foreign tags are skipped, see ``foreign_versions``)."""
+    """The newest version keepwf trusts (foreign tags are skipped, see ``foreign_versions``) that is live: a canary
+    version counts only once its canary was promoted (docs/canary.md)."""
     if not valid_ref_component(wf_id) or not valid_ref_component(env):
         return None
     for _, name in _numbered_refs(repo, wf_id, env, False):
         v = tags.read_version(repo, name)
-        if v is not None and v.trusted:
+        if v is not None and v.trusted and is_live(repo, v):
             return v
     return None
+
+
+stable_version = deployed_version  # during a canary, the deployed version is its stable arm
+
+
+def is_live(repo: Repo, v: Version) -> bool:
+    """A trusted version that may be the deployed one: anything but a canary not (yet) promoted."""
+    if v.action != "canary":
+        return True
+    from keepwf.service.canary import promoted_labels
+
+    return v.label in promoted_labels(repo, v.env, v.workflow)
 
 
 def deployed_versions(repo: Repo, env: str | None = None) -> dict[tuple[str, str], Version]:
@@ -92,6 +105,8 @@ def scan_deployed(repo: Repo, env: str | None = None) -> tuple[dict[tuple[str, s
             if v is None:
                 continue
             if v.trusted:
+                if not is_live(repo, v):
+                    continue  # a canary still being measured: the stable version below it is the deployed one
                 deployed[key] = v
                 break
             foreign.setdefault(key, []).append(v)

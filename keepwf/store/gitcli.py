@@ -9,10 +9,19 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from keepwf.errors import KeepwfError, StateError
+from keepwf.errors import KeepwfError, StateError, UsageError
 
 ZERO = "0" * 40
 WORKFLOW_PATHSPECS = (":(icase)*.yml", ":(icase)*.yaml")
+
+
+def not_an_option(value: str, what: str) -> str:
+    """``value`` unchanged, or a UsageError when git would read it as an option (``--upload-pack=…``): user input
+    goes to git after ``--`` where git allows it, and is refused when it starts with ``-`` everywhere else."""
+    if value.startswith("-"):
+        raise UsageError(f"{what} {value!r} starts with '-', which git would read as an option; refused",
+                         hint=f"give a {what} that does not start with '-'")
+    return value
 
 
 def git(*args: str, cwd: Path | None = None, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
@@ -37,7 +46,8 @@ def staged_changes(cwd: Path | None = None, pathspecs: tuple[str, ...] = ()) -> 
 
 
 def changed_between(old: str, new: str, cwd: Path | None = None, pathspecs: tuple[str, ...] = ()) -> list[str]:
-    cp = git("diff", "--name-only", "-z", "--diff-filter=ACMR", old, new, "--", *pathspecs, cwd=cwd)
+    cp = git("diff", "--name-only", "-z", "--diff-filter=ACMR", not_an_option(old, "revision"),
+             not_an_option(new, "revision"), "--", *pathspecs, cwd=cwd)
     return _split_z(cp.stdout)
 
 
@@ -55,7 +65,7 @@ def grep_index(patterns: list[str], folder: str = "", cwd: Path | None = None) -
 
 def files_in_tree(rev: str, folder: str = "", cwd: Path | None = None) -> dict[str, str]:
     """``{path: blob SHA}`` under ``folder`` in ``rev``'s tree."""
-    args = ["ls-tree", "-r", "-z", "--full-tree", rev]
+    args = ["ls-tree", "-r", "-z", "--full-tree", not_an_option(rev, "revision")]
     if folder not in ("", "."):
         args += ["--", folder.rstrip("/") + "/"]
     out: dict[str, str] = {}
@@ -111,7 +121,7 @@ def is_bare(cwd: Path | None = None) -> bool:
 
 
 def rev_exists(rev: str, cwd: Path | None = None) -> bool:
-    return git("cat-file", "-e", rev + "^{commit}", cwd=cwd, check=False).returncode == 0
+    return git("cat-file", "-e", not_an_option(rev, "revision") + "^{commit}", cwd=cwd, check=False).returncode == 0
 
 
 def head(cwd: Path | None = None) -> str | None:

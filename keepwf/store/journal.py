@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 DIR = "keepwf"
-BUSY_WAIT = 30.0  # seconds a writer waits for another process's transaction
+BUSY_WAIT = 30.0
+KEEP_DONE = 10_000  # finished jobs/events kept (for a look with sqlite3); older ones are pruned  # seconds a writer waits for another process's transaction
 FILE = "serve-journal.sqlite"
 
 _SCHEMA = """
@@ -37,7 +38,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, task TEXT, env TEXT NOT NULL, workflow TEXT NOT NULL,
     kind TEXT NOT NULL, key TEXT NOT NULL, strategy TEXT NOT NULL, event TEXT, inputs TEXT, arrived TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'queued', attempt INTEGER NOT NULL DEFAULT 0, run_id TEXT, retry_of TEXT,
-    record TEXT, status TEXT);
+    record TEXT, status TEXT, blob TEXT);
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, id);
 CREATE TABLE IF NOT EXISTS alerts (fingerprint TEXT PRIMARY KEY, hash TEXT NOT NULL, seen TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS enrichments (fingerprint TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
@@ -112,14 +113,8 @@ class Journal:
         return self.conn().execute("SELECT * FROM events WHERE state='queued' ORDER BY seq LIMIT ?", (limit,)).fetchall()
 
     # -- jobs --------------------------------------------------------------------------------------------------
-    def queued_jobs(self, limit: int = 200) -> list[sqlite3.Row]:
-        return self.conn().execute("SELECT * FROM jobs WHERE state='queued' ORDER BY id LIMIT ?", (limit,)).fetchall()
-
     def jobs_in(self, state: str) -> list[sqlite3.Row]:
         return self.conn().execute("SELECT * FROM jobs WHERE state=? ORDER BY id", (state,)).fetchall()
-
-    def job(self, job_id: int) -> sqlite3.Row | None:
-        return self.conn().execute("SELECT * FROM jobs WHERE id=?", (job_id,)).fetchone()
 
     def set_job(self, job_id: int, **fields: Any) -> None:
         cols = ", ".join(f"{k}=?" for k in fields)
@@ -134,18 +129,21 @@ class Journal:
         with self.tx() as c:
             c.executemany("UPDATE jobs SET state='done', record=NULL WHERE id=?", [(i,) for i in job_ids])
 
-    def counts(self) -> dict[str, int]:
-        c = self.conn()
-        out = {f"events_{r[0]}": r[1] for r in c.execute("SELECT state, count(*) FROM events GROUP BY state")}
-        out.update({f"jobs_{r[0]}": r[1] for r in c.execute("SELECT state, count(*) FROM jobs GROUP BY state")})
-        return out
-
     def pending(self) -> int:
         """Events and runs accepted but not yet in the run log."""
         c = self.conn()
         ev = c.execute("SELECT count(*) FROM events WHERE state='queued'").fetchone()[0]
         jb = c.execute("SELECT count(*) FROM jobs WHERE state IN ('queued','running','recorded')").fetchone()[0]
         return ev + jb
+
+    def prune(self, keep: int = KEEP_DONE) -> int:
+        """Forget finished work beyond the newest ``keep`` jobs and events (their records are in git): the journal
+        stays small however long serve runs. Returns the rows removed."""
+        with self.tx() as c:
+            n = c.execute("DELETE FROM jobs WHERE state='done' AND id <= (SELECT max(id) FROM jobs) - ?", (keep,)).rowcount
+            n += c.execute("DELETE FROM events WHERE state != 'queued' AND seq <= (SELECT max(seq) FROM events) - ? "
+                           "AND seq NOT IN (SELECT seq FROM jobs WHERE state != 'done')", (keep,)).rowcount
+        return n
 
     # -- interval schedule -------------------------------------------------------------------------------------
     def last_started(self, env: str, workflow: str) -> str | None:

@@ -40,9 +40,10 @@ def recover(common: Path) -> list[str]:
     return removed
 
 
-def write_journal(common: Path, names: list[str]) -> None:
+def write_journal(common: Path, names: list[str], packed: bool = True) -> None:
+    """Name the ref locks this writer is about to take (and ``packed-refs``'s unless ``packed`` is False)."""
     tmp = common / (JOURNAL + ".tmp")
-    tmp.write_text("\n".join([*names, "packed-refs"]) + "\n")
+    tmp.write_text("\n".join([*names, *(["packed-refs"] if packed else [])]) + "\n")
     os.replace(tmp, common / JOURNAL)  # whole or absent
 
 

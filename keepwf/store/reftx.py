@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from keepwf.errors import StateError
+from keepwf.errors import StateError, storage_error
 
 STALE_LOCK_S = 2.0
 RETRY_BUDGET_S = 30.0
@@ -62,6 +62,22 @@ def _clear_stale_locks(common_dir: Path, refs: Iterable[str]) -> None:
             pass
 
 
+@contextlib.contextmanager
+def writer_lock(repo, refs: Iterable[str] = (), wait: float = RETRY_BUDGET_S):
+    """Every keepwf writer of refs holds this: the fcntl ``keepwf.lock`` (waited for up to ``wait`` seconds), then the
+    ref locks a killed process left behind are removed — the journal of a dead keepwf writer at once, and any
+    ``<ref>.lock`` of ``refs`` or ``packed-refs.lock`` older than ``STALE_LOCK_S`` (a killed ``git update-ref`` or
+    ``git pack-refs``). Not reentrant: a holder must not call another writer (the flock would wait for itself)."""
+    with _process_lock(repo, time.monotonic() + wait):
+        clear_stale(repo, refs)
+        yield
+
+
+def clear_stale(repo, refs: Iterable[str] = ()) -> None:
+    """Remove stale locks of ``refs`` and of packed-refs (call only while holding ``writer_lock``)."""
+    _clear_stale_locks(repo.common_dir, [*refs, "packed-refs"])
+
+
 def current(pg, ref: str):
     """The oid a ref points at, or None."""
     r = pg.references.get(ref)
@@ -73,10 +89,17 @@ def locked_update(repo, refs: list[str], build: Callable[[], dict], message: str
 
     Returns the dict ``build`` returned. Raises StateError when the locks cannot be had within the retry budget.
     """
+    return locked_updates(repo, [(refs, build)], message)[0]
+
+
+def locked_updates(repo, steps: list[tuple[list[str], Callable[[], dict]]], message: str) -> list[dict]:
+    """``locked_update`` for several ``(refs, build)`` steps in order, under one hold of ``keepwf.lock``. Each step is
+    its own all-or-none transaction and is committed before the next one locks anything: a kill between two steps
+    leaves the earlier ones done and the later ones untouched (the run log makes its chain the first step: the
+    commit point of a run). A step whose build returns ``{}`` moves nothing."""
     deadline = time.monotonic() + RETRY_BUDGET_S
-    refs = sorted(set(refs))  # one lock order for every writer
     with _process_lock(repo, deadline):
-        return _update(repo, refs, build, message, deadline)
+        return [_update(repo, sorted(set(refs)), build, message, deadline) for refs, build in steps]
 
 
 @contextlib.contextmanager
@@ -105,10 +128,15 @@ def _process_lock(repo, deadline: float):
 def _update(repo, refs, build, message, deadline):
     import pygit2
 
+    from keepwf.store import packedcreate
+
     pg = repo.pg
     delay = 0.001
     while True:
         try:
+            # the journal names the locks about to be taken: if this process is killed holding them, the next writer
+            # (holding keepwf.lock, so knowing no keepwf holds them) removes them at once (packedcreate.recover)
+            packedcreate.write_journal(repo.common_dir, refs, packed=False)
             with pg.transaction() as tx:
                 for ref in refs:
                     tx.lock_ref(ref)
@@ -118,7 +146,7 @@ def _update(repo, refs, build, message, deadline):
             return updates
         except pygit2.GitError as e:
             if not _is_lock_error(e):
-                raise StateError(f"cannot update {', '.join(refs)}: {e}") from e
+                raise (storage_error(e, f"update {', '.join(refs)}") or StateError(f"cannot update {', '.join(refs)}: {e}")) from e
             if time.monotonic() > deadline:
                 raise StateError(
                     f"cannot update {', '.join(refs)}: another process holds the lock ({e})",
@@ -127,6 +155,8 @@ def _update(repo, refs, build, message, deadline):
             _clear_stale_locks(repo.common_dir, refs)
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.05)
+        finally:
+            packedcreate.clear_journal(repo.common_dir)
 
 
 def list_refs(repo, prefix: str) -> dict[str, str]:

@@ -44,7 +44,7 @@ class Repo:
     @classmethod
     def init(cls, path: Path, initial_branch: str = "main") -> "Repo":
         """``git init`` (through the git CLI, so the user's init.templateDir and hooks apply)."""
-        cp = subprocess.run(["git", "init", "-q", "-b", initial_branch, str(path)], capture_output=True, text=True)
+        cp = subprocess.run(["git", "init", "-q", "-b", initial_branch, "--", str(path)], capture_output=True, text=True)
         if cp.returncode != 0:
             raise StateError(f"git init failed: {cp.stderr.strip()}")
         return cls.discover(path)

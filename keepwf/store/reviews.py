@@ -77,8 +77,18 @@ def _put(repo: Repo, tree, parts: list[str], blob_id):
 
 def append(repo: Repo, target: str, line: str, *, ref: str = REVIEWS_REF, attempts: int = 60) -> None:
     """Append ``line`` to the note of object ``target`` on ``ref``, safely under concurrent writers."""
-    pygit2 = _pygit2()
+    from keepwf.store.reftx import writer_lock
+    from keepwf.store.tags import lock_wait
+
     name, email = identity(repo)
+    with writer_lock(repo, [ref], wait=lock_wait()):  # clears the lock a killed `git update-ref` left on the ref
+        _append_locked(repo, target, line, ref, attempts, name, email)
+
+
+def _append_locked(repo: Repo, target: str, line: str, ref: str, attempts: int, name: str, email: str) -> None:
+    from keepwf.store.reftx import clear_stale
+
+    pygit2 = _pygit2()
     for attempt in range(attempts):
         old = _ref_target(repo, ref)
         tree = repo.pg[old].peel(pygit2.Tree) if old else None
@@ -92,6 +102,7 @@ def append(repo: Repo, target: str, line: str, *, ref: str = REVIEWS_REF, attemp
         cp = repo.git("update-ref", "-m", "keepwf: review", ref, str(commit), old or "", check=False)
         if cp.returncode == 0:
             return
+        clear_stale(repo, [ref])  # a git process killed while holding the ref's lock (removed once it is stale)
         time.sleep(random.uniform(0.005, 0.03) * (1 + min(attempt, 10)))
     raise StateError(
         f"could not record the review: {ref} kept changing under {attempts} attempts (many concurrent writers?)",

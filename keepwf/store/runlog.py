@@ -22,12 +22,12 @@ from keepwf.config import valid_ref_component
 from keepwf.errors import UsageError
 from keepwf.model.runrecord import decode_line, decode_lines, encode_line, line_head, line_time_id
 from keepwf.store import notestree
-from keepwf.store.reftx import current, list_refs, locked_update
+from keepwf.store.reftx import current, list_refs, locked_updates
+from keepwf.store.runguard import EMPTY_TREE as _EMPTY_TREE, check_chain_commit
 
 NOTE_KEEP = 10  # newest runs per workflow/env kept in a commit's note
 NOTE_MAX_BYTES = 64 * 1024  # and at most this much (the newest line always stays)
 KINDS = ("runs", "drafts")
-_EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 MERGE_MESSAGE = "keepwf: merge runs\n"
 
 
@@ -107,6 +107,7 @@ class RunLog:
         self.pg = repo.pg
         self.kind = kind
         self.notes_ref = notes_ref(kind)
+        self._where: dict[str, tuple[int, str]] = {}  # run_id → (commit time, chain ref) of the commit it was read from
 
     # -- writing ---------------------------------------------------------------------------------------------
     def append(self, rec: dict[str, Any]) -> str:
@@ -127,43 +128,65 @@ class RunLog:
         sig = pygit2.Signature("keepwf", "keepwf@localhost")
         out: list[str] = []
 
-        def build() -> dict:
+        def build_chains() -> dict:
             out.clear()
             tips: dict[str, Any] = {}
             empty = pygit2.Oid(hex=_EMPTY_TREE)
             for ref, ln in zip(chains, lines):
                 tip = tips[ref] if ref in tips else (None if graft else current(pg, ref))
+                if tip is not None and ref not in tips:
+                    check_chain_commit(pg, ref, tip)
                 tips[ref] = pg.create_commit(None, sig, sig, ln + "\n", empty, [tip] if tip else [])
                 out.append(str(tips[ref]))
             if graft:
                 for ref in list(tips):
                     old = current(pg, ref)
                     if old is not None:
+                        check_chain_commit(pg, ref, old)
                         tips[ref] = pg.create_commit(None, sig, sig, MERGE_MESSAGE, empty, [old, tips[ref]])
-            by_commit: dict[str, list[dict]] = {}
-            for r in recs:
-                c = r.get("commit")
-                if isinstance(c, str) and len(c) == 40 and c in pg:
-                    by_commit.setdefault(c, []).append(r)
-            if by_commit:
-                ntip = current(pg, self.notes_ref)
-                tree = pg[ntip].tree if ntip else None
-                for c, rs in by_commit.items():
-                    old = notestree.read_note(pg, tree, c).decode("utf-8", "replace").split("\n")
-                    text = trim_lines(old + [encode_line(r) for r in rs])
-                    blob = pg.create_blob(text.encode())
-                    tree = pg[notestree.write_note(pg, tree, c, blob)]
-                msg = f"keepwf: record {len(recs)} run(s)\n" if len(recs) > 1 else f"keepwf: run {recs[0]['run_id']}\n"
-                tips[self.notes_ref] = pg.create_commit(None, sig, sig, msg, tree.id, [ntip] if ntip else [])
             return tips
 
+        def build_notes() -> dict:
+            by_commit: dict[str, list[str]] = {}
+            for r, ln in zip(recs, lines):
+                c = r.get("commit")
+                if isinstance(c, str) and len(c) == 40 and c in pg:
+                    by_commit.setdefault(c, []).append(ln)
+            if not by_commit:
+                return {}
+            for ref in set(chains):  # runs a kill kept out of the note (after their chain moved): put back now
+                for line in self._recent_lines(ref):
+                    at = _commit_of(line)
+                    if at in by_commit:
+                        by_commit[at].append(line)  # trim_lines keeps each run once
+            ntip = current(pg, self.notes_ref)
+            tree = pg[ntip].tree if ntip else None
+            for c, new in by_commit.items():
+                old = notestree.read_note(pg, tree, c).decode("utf-8", "replace").split("\n")
+                text = trim_lines(old + new)
+                blob = pg.create_blob(text.encode())
+                tree = pg[notestree.write_note(pg, tree, c, blob)]
+            msg = f"keepwf: record {len(recs)} run(s)\n" if len(recs) > 1 else f"keepwf: run {recs[0]['run_id']}\n"
+            return {self.notes_ref: pg.create_commit(None, sig, sig, msg, tree.id, [ntip] if ntip else [])}
+
         self._ensure_empty_tree()
-        locked_update(self.repo, [*chains, self.notes_ref], build, "keepwf: record run")
+        # Two transactions, chain first: the chain is the run's commit point (readers trust only it). A kill after it
+        # leaves the run recorded and the note (a bounded, git-visible view) without it until the next append at that
+        # commit puts it back; the note never holds a run the chains do not.
+        steps = [(chains, build_chains), ([self.notes_ref], build_notes)]
+        locked_updates(self.repo, steps, "keepwf: record run")
         if gc:
             from keepwf.store.housekeeping import maybe_pack
 
             maybe_pack(self.repo)
         return out
+
+    def _recent_lines(self, ref: str) -> list[str]:
+        """The lines of the newest NOTE_KEEP runs on chain ``ref``."""
+        tip = current(self.pg, ref)
+        if tip is None:
+            return []
+        return [line.strip() for _s, _r, line in itertools.islice(self.walk_heads(tip, ref), NOTE_KEEP)]
 
     def _ensure_empty_tree(self) -> None:
         ensure_empty_tree(self.pg)
@@ -180,11 +203,13 @@ class RunLog:
             refs = {k: v for k, v in refs.items() if k[len(prefix):].split("/")[1:2] == [workflow]}
         return refs
 
-    def walk_heads(self, tip) -> Iterator[tuple[str, str, str]]:
+    def walk_heads(self, tip, ref: str = "a run chain") -> Iterator[tuple[str, str, str]]:
         """(started, run_id, line) of every record reachable from ``tip``, newest start first, without parsing the
         JSON of each (merge commits are looked through; commits that hold no record are skipped). A linear stretch
-        of the chain (the usual case) is followed parent by parent without the heap."""
+        of the chain (the usual case) is followed parent by parent without the heap. Reaching anything but a run
+        or merge commit (a tree, a code commit) raises StateError naming ``ref``."""
         pg = self.pg
+        where = self._where
         seen: set = set()
         heap: list = []
         tick = itertools.count()
@@ -200,13 +225,14 @@ class RunLog:
             if oid in seen:
                 return
             seen.add(oid)
-            c = pg[oid]
+            c = check_chain_commit(pg, ref, oid)
             msg = c.message
             h = head(msg)
             if h is None:  # a merge commit or a line from a newer keepwf: look through it
                 for p in c.parent_ids:
                     push(p)
                 return
+            where[h[1]] = (c.commit_time, ref)
             heapq.heappush(heap, (_neg(h[0]), _neg(h[1]), next(tick), h[0], h[1], msg, c.parent_ids))
 
         push(pg[tip].id if isinstance(tip, str) else tip)
@@ -215,27 +241,44 @@ class RunLog:
             yield started, run_id, msg
             while not heap and len(parents) == 1 and parents[0] not in seen:
                 oid = parents[0]
-                c = pg[oid]
+                c = check_chain_commit(pg, ref, oid)
                 msg = c.message
                 h = head(msg)
                 if h is None:
                     break  # push() looks through it below
                 seen.add(oid)
+                where[h[1]] = (c.commit_time, ref)
                 yield h[0], h[1], msg
                 parents = c.parent_ids
             for p in parents:
                 push(p)
 
-    def walk_chain(self, tip) -> Iterator[dict[str, Any]]:
-        """Records reachable from ``tip``, newest start time first."""
-        for _s, _r, msg in self.walk_heads(tip):
-            rec = decode_line(msg)
+    def walk_chain(self, tip, ref: str = "a run chain") -> Iterator[dict[str, Any]]:
+        """Records reachable from ``tip``, newest start time first (flagged like ``iter_runs``)."""
+        for _s, _r, msg in self.walk_heads(tip, ref):
+            rec = self.decode(msg)
             if rec is not None:
                 yield rec
 
+    def decode(self, line: str) -> dict[str, Any] | None:
+        """The record on ``line`` (read by this log's walk), with ``untrusted`` set to the reason when keepwf cannot
+        have written it (``keepwf.model.runtrust``: bad id, a start after its own commit, on another run's chain)."""
+        from keepwf.model.runtrust import UNTRUSTED, untrusted_reason
+
+        rec = decode_line(line)
+        if rec is None:
+            return None
+        rec.pop(UNTRUSTED, None)  # a reader's mark, never taken from git
+        at, ref = self._where.get(rec["run_id"], (None, ""))
+        parts = ref[len(chain_prefix(self.kind)):].split("/") if ref.startswith(chain_prefix(self.kind)) else []
+        why = untrusted_reason(rec, recorded_at=at, chain=tuple(parts) if len(parts) == 3 else None)
+        if why is not None:
+            rec[UNTRUSTED] = why
+        return rec
+
     def iter_heads(self, env: str | None = None, workflow: str | None = None) -> Iterator[tuple[str, str, str]]:
         """(started, run_id, line) of every run, newest first, each run once (cheap: JSON parsed by the caller)."""
-        gens = [self.walk_heads(sha) for sha in self.chain_refs(env, workflow).values()]
+        gens = [self.walk_heads(sha, ref) for ref, sha in self.chain_refs(env, workflow).items()]
         seen = set()
         for h in heapq.merge(*gens, key=lambda h: (h[0], h[1]), reverse=True):
             if h[1] not in seen:
@@ -247,18 +290,19 @@ class RunLog:
         if version is not None:
             if not (env and workflow):
                 raise ValueError("version needs env and workflow")
-            sha = current(self.pg, f"{chain_prefix(self.kind)}{env}/{workflow}/{version}")
-            heads = self.walk_heads(sha) if sha else iter(())
+            ref = f"{chain_prefix(self.kind)}{env}/{workflow}/{version}"
+            sha = current(self.pg, ref)
+            heads = self.walk_heads(sha, ref) if sha else iter(())
             seen = set()
             for h in heads:
                 if h[1] not in seen:
                     seen.add(h[1])
-                    rec = decode_line(h[2])
+                    rec = self.decode(h[2])
                     if rec is not None:
                         yield rec
             return
         for h in self.iter_heads(env, workflow):
-            rec = decode_line(h[2])
+            rec = self.decode(h[2])
             if rec is not None:
                 yield rec
 
@@ -286,7 +330,7 @@ class RunLog:
             if started < lo:
                 break
             if run_id.upper().startswith(p):
-                rec = decode_line(line)
+                rec = self.decode(line)
                 if rec is not None:
                     out.append(rec)
                 if len(out) >= limit or len(p) >= 26:
@@ -295,6 +339,12 @@ class RunLog:
 
     def all_run_ids(self) -> set[str]:
         return {h[1] for h in self.iter_heads()}
+
+
+def _commit_of(line: str) -> str | None:
+    """The ``commit`` of a record line encode_line wrote, found without parsing the JSON."""
+    i = line.find('"commit": "')
+    return line[i + 11:i + 51] if i >= 0 else None
 
 
 def _neg(s: str) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from keepwf.store import notestree
 from keepwf.store.reftx import current, list_refs, locked_update
+from keepwf.store.runguard import EMPTY_TREE as _EMPTY_TREE
 from keepwf.store.runlog import KINDS, MERGE_MESSAGE, chain_prefix, ensure_empty_tree, notes_ref, trim_lines
 
-_EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
 def _sig():
@@ -53,6 +53,22 @@ def merge_notes_trees(pg, ours_tree, theirs_tree):
     return tree
 
 
+def _check_new_commits(pg, src_ref: str, theirs, ours) -> None:
+    """Refuse (StateError naming the remote's ref) a fetched chain that reaches a tree or a code commit; only the
+    commits this side does not have yet are read."""
+    import pygit2
+
+    from keepwf.store.runguard import check_chain_commit
+
+    check_chain_commit(pg, src_ref, theirs)
+    walker = pg.walk(theirs, pygit2.enums.SortMode.NONE)
+    if ours is not None:
+        walker.hide(ours)
+    for c in walker:
+        if str(c.tree_id) != _EMPTY_TREE:
+            check_chain_commit(pg, src_ref, c.id)
+
+
 def merge_from(repo, src_prefix: str) -> dict[str, int]:
     """Merge the run log stored under ``src_prefix`` (e.g. ``refs/keepwf/remotes/origin/``) into ours.
 
@@ -71,6 +87,8 @@ def merge_from(repo, src_prefix: str) -> dict[str, int]:
         for src_ref, sha in theirs_chains.items():
             ref = chain_prefix(kind) + src_ref[len(f"{src_prefix}keepwf/{kind}/"):]
             theirs = pygit2.Oid(hex=sha)
+
+            _check_new_commits(pg, src_ref, theirs, current(pg, ref))
 
             def build(ref=ref, theirs=theirs):
                 ours = current(pg, ref)

@@ -11,8 +11,10 @@ import json
 import os
 
 from keepwf.model.runrecord import decode_line
+from keepwf.model.runtrust import untrusted_reason
 
 CACHE = "keepwf/run-stats.json"
+CHECKED = 1  # counts leave out untrusted records (entries without it are recounted)
 
 
 def _load(repo) -> dict:
@@ -37,16 +39,23 @@ def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
     """``{ref: {"runs", "failed", "success", "last_started", "last_status"}}`` for the given ``{ref: tip sha}``."""
     import pygit2
 
+    from keepwf.store.runguard import EMPTY_TREE, check_chain_commit
+
     pg = repo.pg
     cache = _load(repo)
     changed = False
     out = {}
     for ref, tip in refs.items():
         entry = cache.get(ref)
+        if entry and entry.get("checked") != CHECKED:  # counted by a keepwf that did not leave out untrusted records
+            entry = None
         if entry and entry.get("tip") == tip:
             out[ref] = entry
             continue
-        base = {"runs": 0, "failed": 0, "success": 0, "last_started": None, "last_status": None}
+        base = {"runs": 0, "failed": 0, "success": 0, "last_started": None, "last_status": None, "checked": CHECKED}
+        parts = ref.split("/")[3:]
+        chain = tuple(parts) if len(parts) == 3 else None
+        check_chain_commit(pg, ref, pygit2.Oid(hex=tip))
         walker = pg.walk(pygit2.Oid(hex=tip), pygit2.enums.SortMode.NONE)
         if entry and entry.get("tip") and entry["tip"] in pg:
             try:
@@ -56,9 +65,11 @@ def chain_stats(repo, refs: dict[str, str]) -> dict[str, dict]:
             except (pygit2.GitError, ValueError):
                 pass
         for c in walker:
+            if str(c.tree_id) != EMPTY_TREE:  # a chain pointed at a tree or code commit: refused, naming the ref
+                check_chain_commit(pg, ref, c.id)
             rec = decode_line(c.message)
-            if rec is None:
-                continue
+            if rec is None or untrusted_reason(rec, recorded_at=c.commit_time, chain=chain) is not None:
+                continue  # not a run, or a record keepwf did not write (keepwf.model.runtrust): never counted
             base["runs"] += 1
             st = rec.get("status")
             if st == "success":

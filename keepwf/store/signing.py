@@ -107,8 +107,11 @@ def strip_signature(message: str) -> str:
 def create_signed_tag(repo: Repo, short_name: str, commit: str, message: str, env: dict | None = None) -> str:
     """``git tag -s`` for one tag: write the signed object, then create ``refs/tags/<short_name>`` only if it does not
     exist yet (compare-and-swap). Returns the tag object's SHA."""
+    from keepwf.store.reftx import writer_lock
+
     oid = write_signed_tag_object(repo, commit, short_name, message, env)
-    cp = repo.git("update-ref", "-m", "keepwf: signed deploy tag", f"refs/tags/{short_name}", oid, "", check=False)
+    with writer_lock(repo, [f"refs/tags/{short_name}"]):  # a killed git's lock on the name is cleared first
+        cp = repo.git("update-ref", "-m", "keepwf: signed deploy tag", f"refs/tags/{short_name}", oid, "", check=False)
     if cp.returncode != 0:
         raise StateError(
             f"{short_name} already exists; nothing was tagged",
@@ -132,9 +135,10 @@ def is_signed(repo: Repo, ref: str) -> bool:
     return cp.returncode == 0 and any(m in cp.stdout for m in SIGNATURE_MARKERS)
 
 
-def verify_tag(repo: Repo, short_name: str) -> TagSignature:
-    """``git verify-tag``: good (with who signed), bad (why), or unsigned."""
-    ref = f"refs/tags/{short_name}"
+def verify_tag(repo: Repo, short_name: str, ref: str | None = None) -> TagSignature:
+    """``git verify-tag``: good (with who signed), bad (why), or unsigned. ``ref``: where the tag object is, when not
+    at ``refs/tags/<short_name>`` (an archived version, or a tag object's SHA)."""
+    ref = ref or f"refs/tags/{short_name}"
     if not is_signed(repo, ref):
         return TagSignature(short_name, "unsigned", "no signature in the tag")
     cp = repo.git("verify-tag", "--", ref, check=False)

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from keepwf.errors import StateError
+from keepwf.errors import StateError, storage_error
 from keepwf.model.version import (
     ARCHIVE_REF_PREFIX,
     TAG_REF_PREFIX,
@@ -118,11 +118,12 @@ def version_index(repo: Repo, env: str | None = None, *, archived: bool = False)
     return out
 
 
-def read_version(repo: Repo, ref: str) -> Version | None:
+def read_version(repo: Repo, ref: str, *, name: str | None = None) -> Version | None:
     """The Version a tag ref (or archive ref) names; None if the ref vanished. Tags keepwf cannot trust (lightweight,
-    trailers missing or not matching the name) come back with ``foreign`` set, never silently trusted."""
+    trailers missing or not matching the name) come back with ``foreign`` set, never silently trusted. ``name``: the
+    version name to judge it by when ``ref`` is elsewhere (a remote's tag fetched into ``refs/keepwf/remotes/…``)."""
     pygit2 = _pygit2()
-    parsed = parse_tag_name(ref)
+    parsed = parse_tag_name(name or ref)
     if parsed is None:
         return None
     env, wf, n = parsed
@@ -131,7 +132,7 @@ def read_version(repo: Repo, ref: str) -> Version | None:
     except KeyError:
         return None
     obj = repo.pg[target]
-    pruned = ref.startswith(ARCHIVE_REF_PREFIX)
+    pruned = (name or ref).startswith(ARCHIVE_REF_PREFIX)
     short = f"keepwf/{env}/{wf}/v{n}"
     if not isinstance(obj, pygit2.Tag):
         try:
@@ -163,6 +164,7 @@ def read_version(repo: Repo, ref: str) -> Version | None:
         tagger_name=tagger.name if tagger else "", tagger_email=tagger.email if tagger else "",
         date=iso_date(tagger.time, tagger.offset) if tagger else "", timestamp=tagger.time if tagger else 0,
         rollback_of=trailers.get("Keepwf-Rollback-Of"), promoted_from=trailers.get("Keepwf-Promoted-From"),
+        canary_of=trailers.get("Keepwf-Canary-Of"), canary_steps=trailers.get("Keepwf-Canary-Steps"),
         tag_oid=str(obj.id), foreign=foreign, pruned=pruned,
     )
 
@@ -222,6 +224,16 @@ def create_refs(repo: Repo, refs: dict[str, str], delete: tuple[str, ...] = (), 
     deadline = time.monotonic() + (lock_wait() if wait is None else wait)
     if not delete and not (repo.common_dir / "reftable").exists():  # reftable: its transactions are atomic already
         return _create_packed(repo, refs, deadline)
+    from keepwf.store.reftx import writer_lock
+
+    with writer_lock(repo, [*refs, *delete], wait=max(0.0, deadline - time.monotonic())):
+        _create_loose(repo, refs, delete, deadline)
+
+
+def _create_loose(repo: Repo, refs: dict[str, str], delete: tuple[str, ...], deadline: float) -> None:
+    from keepwf.store.reftx import clear_stale
+
+    pygit2 = _pygit2()
     while True:
         try:
             with repo.pg.transaction() as tx:
@@ -240,13 +252,15 @@ def create_refs(repo: Repo, refs: dict[str, str], delete: tuple[str, ...] = (), 
         except pygit2.GitError as e:
             text = str(e)
             if not _transient(text):
-                raise StateError(f"could not write the deploy refs: {text}; nothing was deployed") from e
+                raise (storage_error(e, "write the deploy refs (nothing was deployed)")
+                       or StateError(f"could not write the deploy refs: {text}; nothing was deployed")) from e
             if time.monotonic() > deadline:
                 raise StateError(
                     f"another keepwf or git process holds the lock on a deploy ref ({text}); nothing was deployed",
                     hint="wait for the other deploy to finish and retry; if none is running, remove the stale "
                     f"*.lock file under {repo.common_dir}/refs/",
                 ) from e
+            clear_stale(repo, [*refs, *delete])  # a killed git's lock: gone once older than git ever holds one
             time.sleep(0.05)
 
 
@@ -276,7 +290,8 @@ def _create_packed(repo: Repo, refs: dict[str, str], deadline: float) -> None:
             except (pygit2.GitError, FileExistsError) as e:
                 text = str(e)
                 if isinstance(e, pygit2.GitError) and not _transient(text):
-                    raise StateError(f"could not write the deploy refs: {text}; nothing was deployed") from e
+                    raise (storage_error(e, "write the deploy refs (nothing was deployed)")
+                       or StateError(f"could not write the deploy refs: {text}; nothing was deployed")) from e
                 if time.monotonic() > deadline:
                     raise StateError(
                         f"another git process holds the lock on a deploy ref ({text}); nothing was deployed",
@@ -309,46 +324,99 @@ def _exists(repo: Repo, name: str) -> bool:
 
 
 def pack_refs(repo: Repo) -> None:
-    """Pack refs so listing 10,000 deploy tags stays fast (``git pack-refs``: safe with concurrent git users)."""
+    """Pack refs so listing 10,000 deploy tags stays fast (``git pack-refs``: safe with concurrent git users). Under
+    the writer lock, so a ``packed-refs.lock`` a killed git left is cleared first; skipped while others write."""
+    from keepwf.store.reftx import writer_lock
+
     forget_refs(repo)
-    repo.git("pack-refs", check=False)
+    try:
+        with writer_lock(repo, (), wait=lock_wait()):
+            repo.git("pack-refs", check=False)
+    except StateError:  # another keepwf is writing: packing is only an optimisation, the next writer packs
+        pass
 
 
 def archive_and_delete(repo: Repo, moves: dict[str, str], record: str, who: Identity, audit_ref: str, *,
                        wait: float | None = None) -> str:
     """Prune: for each ``tag ref → archive ref`` point the archive ref at the tag's object, delete the tag ref, and
     append one commit (message ``record``) to ``audit_ref`` — all in one transaction. Returns the audit commit."""
+    from keepwf.store.reftx import clear_stale, writer_lock
+
     pygit2 = _pygit2()
     forget_refs(repo)
     deadline = time.monotonic() + (lock_wait() if wait is None else wait)
     empty_tree = repo.pg.TreeBuilder().write()
     sig = pygit2.Signature(who.name, who.email, who.timestamp, who.offset)
+    names = [*moves, *moves.values(), audit_ref]
+    with writer_lock(repo, names, wait=max(0.0, deadline - time.monotonic())):
+        while True:
+            try:
+                return _archive_once(repo, moves, record, sig, empty_tree, audit_ref)
+            except pygit2.GitError as e:
+                if not _transient(str(e)) or time.monotonic() > deadline:
+                    raise (storage_error(e, "prune (nothing was pruned)")
+                           or StateError(f"could not prune: {e}; nothing was pruned",
+                                         hint="retry when no other keepwf or git process is writing refs")) from e
+                clear_stale(repo, names)  # a killed git's lock on one of them (or on packed-refs)
+                time.sleep(0.05)
+
+
+def _archive_once(repo: Repo, moves: dict[str, str], record: str, sig, empty_tree, audit_ref: str) -> str:
+    """One attempt of archive_and_delete (raises pygit2.GitError when a lock is held)."""
+    with repo.pg.transaction() as tx:
+        for name in [*moves, *moves.values(), audit_ref]:
+            tx.lock_ref(name)
+        targets = {}
+        for tag, arch in moves.items():
+            try:
+                targets[tag] = repo.pg.references[tag].target
+            except KeyError as e:
+                raise StateError(f"{tag} vanished while pruning; nothing was pruned", hint="run keepwf prune again") from e
+            if _exists(repo, arch):
+                raise StateError(f"{arch} already exists; nothing was pruned", hint="check it: git show " + arch)
+        try:
+            parents = [repo.pg.references[audit_ref].target]
+        except KeyError:
+            parents = []
+        commit = repo.pg.create_commit(None, sig, sig, record, empty_tree, parents)
+        for tag, arch in moves.items():
+            tx.set_target(arch, targets[tag], message="keepwf prune")
+            tx.remove(tag)
+        tx.set_target(audit_ref, commit, message="keepwf prune")
+    return str(commit)
+
+
+def restore_archived(repo: Repo, arch: str, tag: str, record: str, who: Identity, audit_ref: str) -> str:
+    """Un-prune: point ``tag`` at the tag object ``arch`` holds, delete ``arch``, and append one commit (message
+    ``record``) to ``audit_ref`` — in one transaction. Returns the audit commit."""
+    pygit2 = _pygit2()
+    forget_refs(repo)
+    deadline = time.monotonic() + lock_wait()
+    empty_tree = repo.pg.TreeBuilder().write()
+    sig = pygit2.Signature(who.name, who.email, who.timestamp, who.offset)
     while True:
         try:
             with repo.pg.transaction() as tx:
-                for name in [*moves, *moves.values(), audit_ref]:
+                for name in (arch, tag, audit_ref):
                     tx.lock_ref(name)
-                targets = {}
-                for tag, arch in moves.items():
-                    try:
-                        targets[tag] = repo.pg.references[tag].target
-                    except KeyError as e:
-                        raise StateError(f"{tag} vanished while pruning; nothing was pruned", hint="run keepwf prune again") from e
-                    if _exists(repo, arch):
-                        raise StateError(f"{arch} already exists; nothing was pruned", hint="check it: git show " + arch)
+                try:
+                    target = repo.pg.references[arch].target
+                except KeyError as e:
+                    raise StateError(f"{arch} vanished while restoring; nothing was restored") from e
+                if _exists(repo, tag):
+                    raise StateError(f"{tag} exists again; nothing was restored", hint="keepwf history --pruned")
                 try:
                     parents = [repo.pg.references[audit_ref].target]
                 except KeyError:
                     parents = []
                 commit = repo.pg.create_commit(None, sig, sig, record, empty_tree, parents)
-                for tag, arch in moves.items():
-                    tx.set_target(arch, targets[tag], message="keepwf prune")
-                    tx.remove(tag)
-                tx.set_target(audit_ref, commit, message="keepwf prune")
+                tx.set_target(tag, target, message="keepwf prune --restore")
+                tx.remove(arch)
+                tx.set_target(audit_ref, commit, message="keepwf prune --restore")
             return str(commit)
         except pygit2.GitError as e:
             if not _transient(str(e)) or time.monotonic() > deadline:
-                raise StateError(f"could not prune: {e}; nothing was pruned",
+                raise StateError(f"could not restore: {e}; nothing was restored",
                                  hint="retry when no other keepwf or git process is writing refs") from e
             time.sleep(0.05)
 

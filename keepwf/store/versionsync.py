@@ -7,7 +7,9 @@ Rules (docs/runs.md, "keepwf sync"):
   a *conflict* — reported, never resolved by moving or deleting anything;
 - archived wins over live *for the same object*: a prune done in one clone reaches the other, whose live tag then
   moves to the archive (same object, nothing lost) — and the remote's live tag is deleted by the push;
-- ``refs/keepwf/audit`` is an append-only chain: diverged chains are joined by a merge commit (like run chains).
+- ``refs/keepwf/audit`` is an append-only chain: diverged chains are joined by a merge commit (like run chains);
+- a version whose newest audit record (on either side's chain) is a restore (``keepwf prune --restore``) is live:
+  its archive entries are removed here and on the remote, its tag is created where it is missing.
 
 All local changes of one sync are one ``git update-ref --stdin`` transaction: all or none.
 """
@@ -40,6 +42,7 @@ class VersionPlan:
     archived_here: int = 0  # live tags here that the other side pruned
     remote_deletes: list[str] = field(default_factory=list)  # remote tag refs to delete (we archived them)
     audit_merged: bool = False
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (version name, why) of archive entries refused
 
 
 def _by_name(refs: dict[str, str], prefix: str) -> dict[str, tuple[str, str]]:
@@ -57,6 +60,7 @@ def plan(repo, ns: str) -> VersionPlan:
     their_tags = _by_name(list_refs(repo, their_tag_pfx), their_tag_pfx)
     their_arch = _by_name(list_refs(repo, their_arch_pfx), their_arch_pfx)
     p = VersionPlan()
+    restored = restored_names(repo, ns)
     # one object per version name, across both sides and both places
     for name in sorted(set(our_tags) | set(our_arch) | set(their_tags) | set(their_arch)):
         seen = [x for x in (our_tags.get(name), our_arch.get(name)) if x]
@@ -71,7 +75,15 @@ def plan(repo, ns: str) -> VersionPlan:
                 continue
             oid = (seen or remote)[0][1]
             archived = name in our_arch or name in their_arch
-            if archived:
+            if archived and name in restored:  # un-pruned: live again on both sides
+                if name in our_arch:
+                    p.updates.append(f"delete {ARCHIVE_REF_PREFIX}{name} {oid}")
+                if name not in our_tags:
+                    p.updates.append(f"create {tag_pfx}{name} {oid}")
+                    p.new_tags += 1
+                if name in their_arch:
+                    p.remote_deletes.append(ARCHIVE_REF_PREFIX + name)
+            elif archived:
                 if name not in our_arch:
                     p.updates.append(f"create {ARCHIVE_REF_PREFIX}{name} {oid}")
                     p.new_archived += 1
@@ -86,12 +98,120 @@ def plan(repo, ns: str) -> VersionPlan:
     if p.conflicts:
         p.updates = []
         return p
+    p.refused = _refused_archives(repo, ns, our_tags, their_tags, our_arch, their_arch)
+    if p.refused:
+        p.updates = []
+        return p
     new_audit = _merge_audit(repo, ns)
     if new_audit is not None:
         old = repo.pg.references.get(AUDIT_REF)
         p.updates.append(f"update {AUDIT_REF} {new_audit} {old.target if old is not None else '0' * 40}")
         p.audit_merged = True
     return p
+
+
+def restored_names(repo, ns: str) -> set[str]:
+    """Version names (``env/wf/vN``) whose newest prune-or-restore record, on our or their audit chain, is a restore.
+    "Newest" is by commit time, and between records of the same second by ancestry (a restore on top of the prune
+    it undoes is newer)."""
+    from keepwf.store.reftx import current
+
+    pg = repo.pg
+    commits: dict[str, object] = {}
+    stack = [str(t) for t in (current(pg, AUDIT_REF), current(pg, ns + AUDIT_REF[len("refs/"):])) if t is not None]
+    while stack:
+        sha = stack.pop()
+        if sha not in commits:
+            commits[sha] = c = pg[sha]
+            stack.extend(str(x) for x in c.parent_ids)
+    depth: dict[str, int] = {}
+    for sha in commits:  # distance from the root, without recursion
+        todo = [sha]
+        while todo:
+            top = todo[-1]
+            parents = [str(x) for x in commits[top].parent_ids if str(x) in commits]
+            missing = [x for x in parents if x not in depth]
+            if missing:
+                todo.extend(missing)
+                continue
+            depth[top] = 1 + max((depth[x] for x in parents), default=0)
+            todo.pop()
+    word: dict[str, tuple[int, int, str]] = {}
+    for sha, c in commits.items():
+        for ln in c.message.splitlines():
+            key, _, rest = ln.partition(": ")
+            if key in ("Keepwf-Pruned", "Keepwf-Restored") and rest:
+                name = rest.split(" ")[0]
+                mark = (c.commit_time, depth[sha], key)
+                if name not in word or mark[:2] > word[name][:2]:
+                    word[name] = mark
+    return {n for n, (_t, _d, k) in word.items() if k == "Keepwf-Restored"}
+
+
+def _refused_archives(repo, ns, our_tags, their_tags, our_arch, their_arch) -> list[tuple[str, str]]:
+    """The remote's archive entries this sync must not take, with why. An archive entry takes a version out of
+    service, so only a prune may make one: it needs a prune record for that version and commit on the audit chain
+    (either side's), and it may never archive the version that is deployed — the newest trusted live version on
+    either side (prune never archives that one). Without this, a remote adding refs/keepwf/archive/<env>/<wf>/v7
+    would quietly un-deploy v7 here."""
+    from keepwf.store.tags import audit_commits, read_version
+
+    taken = [n for n in their_arch if n not in our_arch]  # entries that would change something here
+    if not taken:
+        return []
+    pruned = _prune_records(audit_commits(repo, AUDIT_REF)) | _prune_records(audit_commits(repo, ns + AUDIT_REF[5:]))
+    deployed: dict[tuple[str, str], str | None] = {}
+    out = []
+    for name in sorted(taken):
+        env, wf, label = name.rsplit("/", 2)
+        if (env, wf) not in deployed:
+            deployed[(env, wf)] = _deployed_name(repo, env, wf, our_tags, their_tags, read_version)
+        v = read_version(repo, their_arch[name][0], name=ARCHIVE_REF_PREFIX + name)
+        commit = v.commit if v is not None else ""
+        if deployed[(env, wf)] == name:
+            out.append((name, f"it is the deployed version of {wf} in {env}; prune never archives that one"))
+        elif (name, commit) not in pruned:
+            out.append((name, "no prune of it is recorded on the audit chain (refs/keepwf/audit)"))
+    return out
+
+
+def _prune_records(commits) -> set[tuple[str, str]]:
+    """``(env/wf/vN, commit)`` of every ``Keepwf-Pruned:`` trailer on an audit chain."""
+    out = set()
+    for _sha, msg, *_ in commits:
+        for ln in msg.splitlines():
+            if ln.startswith("Keepwf-Pruned: "):
+                parts = ln.split(": ", 1)[1].split()
+                if len(parts) == 2:
+                    out.add((parts[0], parts[1]))
+    return out
+
+
+def _deployed_name(repo, env, wf, our_tags, their_tags, read_version) -> str | None:
+    """The version name deployed once both sides' live tags are together: the newest keepwf trusts."""
+    names = {n for n in (*our_tags, *their_tags) if n.startswith(f"{env}/{wf}/v") and n.count("/") == 2}
+    for name in sorted(names, key=lambda n: int(n.rsplit("/v", 1)[1]) if n.rsplit("/v", 1)[1].isdigit() else -1,
+                       reverse=True):
+        ref = (our_tags.get(name) or their_tags[name])[0]
+        v = read_version(repo, ref, name=TAG_REF_PREFIX + name)
+        if v is not None and v.trusted:
+            return name
+    return None
+
+
+def refusal_error(remote: str, refused: list[tuple[str, str]]):
+    """The StateError for archive entries a sync refuses: what, why, and how to drop them on the remote."""
+    from keepwf.errors import StateError
+
+    lines = [f"  keepwf/archive/{name}: {why}" for name, why in refused[:10]]
+    more = f"\n  … and {len(refused) - 10} more" if len(refused) > 10 else ""
+    first = refused[0][0]
+    return StateError(
+        f"sync with {remote} stopped, nothing was changed: {remote} has {len(refused)} archived version(s) that no "
+        "prune made here or there — taking them would change what is deployed without a deploy:\n"
+        + "\n".join(lines) + more,
+        hint=f"if nobody pruned it, remove it on {remote}: git push {remote} :{ARCHIVE_REF_PREFIX}{first}   then "
+             f"`keepwf sync {remote}` again; to retire a version, use keepwf prune (it records the prune)")
 
 
 def _merge_audit(repo, ns: str):
@@ -110,15 +230,31 @@ def _merge_audit(repo, ns: str):
 
 def apply(repo, p: VersionPlan) -> None:
     """Make the plan's local updates in one transaction (all or none)."""
-    from keepwf.errors import StateError
+    from keepwf.errors import StateError, storage_error
     from keepwf.store.tags import forget_refs
+
+    import time
+
+    from keepwf.store.reftx import clear_stale, writer_lock
+    from keepwf.store.tags import lock_wait
 
     if not p.updates:
         return
     text = "start\n" + "".join(u + "\n" for u in p.updates) + "prepare\ncommit\n"
-    cp = repo.git("update-ref", "--stdin", input=text.encode(), check=False)
+    refs = [u.split(" ")[1] for u in p.updates]
+    deadline = time.monotonic() + lock_wait()
+    with writer_lock(repo, refs, wait=lock_wait()):  # a killed git's ref locks are cleared first
+        while True:
+            cp = repo.git("update-ref", "--stdin", input=text.encode(), check=False)
+            if cp.returncode == 0 or b"lock" not in cp.stderr or time.monotonic() > deadline:
+                break
+            clear_stale(repo, refs)  # held by a live git for a moment, or left by a kill (gone once stale)
+            time.sleep(0.05)
     forget_refs(repo)
     if cp.returncode != 0:
+        err = storage_error(RuntimeError(cp.stderr.decode(errors="replace")), "update the local deploy tags (sync changed nothing)")
+        if err is not None:
+            raise err
         raise StateError(f"sync could not update the local deploy tags: {cp.stderr.decode(errors='replace').strip()}; "
                          "nothing was changed", hint="retry when no other keepwf or git process is writing refs")
 

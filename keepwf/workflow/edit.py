@@ -14,6 +14,18 @@ _ROOT_ONE = ("workflow", "alert")
 _ROOT_MANY = ("workflows", "alerts")
 
 
+def _refuse_alias_bomb(text: str, source: str) -> None:
+    """Before ruamel or a comparison walks it: a document whose aliases expand too far (issue 10)."""
+    if "*" not in text:
+        return
+    from keepwf.workflow import yamlnodes as yn
+
+    root, problems = yn.compose(text, source)
+    why = yn.alias_bomb(root) if root is not None and not problems else None
+    if why:
+        raise UsageError(f"{source}: {why}", hint=f"keepwf validate {source}")
+
+
 def _yaml():
     from ruamel.yaml import YAML
 
@@ -39,6 +51,7 @@ def set_disabled(text: str, wf_id: str, disabled: bool, source: str = "workflow 
     Returns (new text, changed). ruamel.yaml finds where the key goes (line and column of every key); the edit itself
     is spliced into the original text, so every other byte — comments, order, quoting, indentation — stays as it was.
     """
+    _refuse_alias_bomb(text, source)
     y = _yaml()
     try:
         root = y.load(text)
@@ -87,6 +100,7 @@ def format_text(text: str, upgrade: bool = False, source: str = "workflow file")
 
     import yaml
 
+    _refuse_alias_bomb(text, source)
     y = _yaml()
     y.preserve_quotes = True
     y.indent(mapping=2, sequence=4, offset=2)

@@ -50,5 +50,27 @@ INPUT_TYPES = ("string", "number", "boolean", "choice")
 
 # Providers keepwf runs itself (keep-format.md "keepwf decisions" 6); bash and python have no notify (steps only).
 OFFLINE_PROVIDERS = ("console", "mock", "bash", "python", "http", "webhook")
+# notification providers keepwf sends itself, as Keep does (docs/providers.md); the engine's registry holds both lists
+NOTIFY_PROVIDERS = ("slack", "teams", "discord", "pagerduty", "opsgenie", "telegram", "ntfy", "smtp", "sendgrid", "jira")
+RUNNABLE_PROVIDERS = OFFLINE_PROVIDERS + NOTIFY_PROVIDERS
+# their with: parameters (docs/providers.md); a test keeps this equal to the engine's providers
+PROVIDER_PARAMETERS = {
+    "slack": ("message", "blocks", "channel", "slack_timestamp", "thread_timestamp", "attachments", "username",
+              "notification_type"),
+    "teams": ("message", "typeCard", "themeColor", "sections", "schema", "attachments", "mentions"),
+    "discord": ("message", "content", "embeds", "components", "username", "avatar_url"),
+    "pagerduty": ("title", "dedup", "service_id", "requester", "incident_id", "event_type", "severity", "source",
+                  "priority", "status", "resolution", "alert_body", "custom_details", "timestamp", "component", "group",
+                  "class", "images", "links", "routing_key", "incident_key"),
+    "opsgenie": ("type", "message", "alias", "description", "responders", "visible_to", "actions", "tags", "details",
+                 "entity", "source", "priority", "user", "note", "alert_id", "query_type", "query"),
+    "telegram": ("chat_id", "message", "topic_id", "parse_mode", "reply_markup", "reply_markup_layout", "image_url"),
+    "ntfy": ("message", "topic"),
+    "smtp": ("from_email", "from_name", "to_email", "subject", "body", "html"),
+    "sendgrid": ("to", "subject", "message", "html"),
+    "jira": ("summary", "description", "issue_type", "issuetype", "project_key", "board_name", "issue_id", "labels",
+             "components", "custom_fields", "transition_to", "ticket_id", "board_id"),
+}
+ENGINE_PARAMETERS = ("enrich_alert", "enrich_incident", "audit_enabled")  # taken by the engine, for any provider
 STEP_ONLY_PROVIDERS = ("bash", "python")
 KEEP_SERVER_PROVIDERS = ("keep",)

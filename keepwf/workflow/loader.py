@@ -76,6 +76,15 @@ def parse_source(data: bytes, path: str) -> Parsed:
         if not problems:
             res.problems.append(Problem("error", path, 1, 1, "the file is empty", hint="add a `workflow:` mapping", code="empty"))
         return parsed
+    if "*" in text:  # aliases can only come with a '*': refuse a document they would blow up (consts, vars…)
+        try:
+            why = yn.alias_bomb(root)
+        except RecursionError:
+            why = "YAML nested too deeply"
+        if why:
+            res.problems.append(Problem("error", path, 1, 1, why, hint="write the values out, or use fewer nested aliases",
+                                        code="yaml"))
+            return parsed
     parsed.root = root
     if not isinstance(root, yn.MappingNode):
         kind = "a list" if isinstance(root, yn.SequenceNode) else "a scalar value"

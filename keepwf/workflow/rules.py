@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from keepwf.config import valid_ref_component
+from keepwf.config import MAX_ID_LEN, valid_ref_component
 from keepwf.workflow import keys as K
+from keepwf.workflow import templates as T
 from keepwf.workflow import yamlnodes as yn
 from keepwf.workflow.checker import Checker, did_you_mean, join
 from keepwf.workflow.loader import LIST_KEYS, SINGLE_KEYS, Parsed
@@ -115,7 +116,10 @@ def _check_id(c: Checker, node, prefix: str) -> None:
                 f'quote it: id: "{idnode.value}"', "missing-id")
         return
     wid = str(yn.scalar(idnode))
-    if not valid_ref_component(wid):
+    if len(wid) > MAX_ID_LEN:
+        c.error(idnode, join(prefix, "id"), f"workflow id is {len(wid)} characters long; at most {MAX_ID_LEN} are allowed "
+                "(it names files under .git/refs: longer names fail there)", f"shorten it, e.g. id: {slug(wid)[:40]}", "bad-id")
+    elif not valid_ref_component(wid):
         c.error(idnode, join(prefix, "id"), f"workflow id {wid!r} cannot be used in a git ref name (deploy tags are keepwf/<env>/<id>/vN)",
                 f"use letters, digits, '-', '_' and '.', e.g. id: {slug(wid)}", "bad-id")
 
@@ -213,6 +217,11 @@ def check_item(c: Checker, item, ypath: str, scope: Scope) -> None:
         v = yn.get(item, key)
         if v is not None:
             check_templates(c, v, join(ypath, key), scope)
+    v = yn.get(item, "if")
+    why = T.if_problem(v.value) if v is not None and yn.is_str(v) else None
+    if why:
+        c.warn(v, join(ypath, "if"), f"if: {why}; Keep skips the {kind} silently, keepwf skips it with a warning",
+               "fix the expression (keepwf run shows the rendered text in the skip reason)", "if-unevaluable")
     v = yn.get(item, "vars")
     if v is not None:
         check_templates(c, v, join(ypath, "vars"), scope, parens=False)

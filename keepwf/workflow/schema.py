@@ -50,7 +50,7 @@ def definitions() -> dict[str, Any]:
     retry = _obj({"retry": _obj({"count": {"type": "number", "minimum": 0}, "interval": {"type": "number", "minimum": 0}})},
                  description="Retry the provider call: count extra attempts, interval seconds apart.")
     provider_props = {
-        "type": {"type": "string", "description": "Provider type (console, mock, bash, python, http, webhook run offline).", "examples": list(K.OFFLINE_PROVIDERS)},
+        "type": {"type": "string", "description": "Provider type (keepwf runs console, mock, bash, python, http, webhook and the notification providers of docs/providers.md).", "examples": list(K.RUNNABLE_PROVIDERS)},
         "config": {"anyOf": [{"type": "string", "pattern": r"^\s*\{\{\s*providers\.[^.{}\s]+\s*\}\}\s*$"}, {"type": "object"}],
                    "description": "\"{{ providers.<name> }}\" or an inline {authentication: {...}}."},
         "with": {"type": "object", "description": "The provider's parameters."},

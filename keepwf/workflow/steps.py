@@ -93,6 +93,10 @@ def check_provider(c: Checker, item, ypath: str, kind: str, has_use: bool) -> No
         c.error(wnode, wpath, "`with:` is empty (Keep fails to parse it)", "give parameters under `with:`, write `with: {}`, or remove the key", "missing-with")
     elif not isinstance(wnode, yn.MappingNode):
         c.error(wnode, wpath, f"`with:` must be a mapping of parameters, not {yn.kind(wnode)}", "write `name: value` lines under `with:`", "type")
+    elif ptype == "bash":
+        _check_bash_command(c, wnode, wpath)
+    elif ptype in K.PROVIDER_PARAMETERS:
+        _parameters(c, wnode, wpath, ptype)
     cnode = yn.get(prov, "config")
     if cnode is not None and yn.is_str(cnode):
         m = CONFIG_RE.match(cnode.value)
@@ -105,14 +109,38 @@ def check_provider(c: Checker, item, ypath: str, kind: str, has_use: bool) -> No
         check_retry(c, ofail, join(pp, "on-failure"))
 
 
+def _check_bash_command(c: Checker, wnode, wpath: str) -> None:
+    """Values substituted where no quoting can keep them data (issue 10: the command name, eval, sh -c…)."""
+    from keepwf.workflow.shellscan import template_refusals
+
+    cnode = yn.get(wnode, "command")
+    if not yn.is_str(cnode) or "{{" not in cnode.value:
+        return
+    shell = yn.scalar(yn.get(wnode, "shell")) in (True, "true", "True")
+    for problem in template_refusals(cnode.value, shell):
+        c.error(cnode, join(wpath, "command"), f"unsafe place for a value in a bash command: {problem}",
+                "pass data as arguments of a fixed command (see docs/engine.md, bash); {{{ x }}} inserts raw text on "
+                "purpose", "shell-injection")
+
+
+def _parameters(c: Checker, wnode, wpath: str, ptype: str) -> None:
+    known = K.PROVIDER_PARAMETERS[ptype]
+    for key, knode, _v in yn.items(wnode):
+        if key in known or key in K.ENGINE_PARAMETERS:
+            continue
+        guess = did_you_mean(key, known)
+        hint = f"did you mean {guess!r}?" if guess else f"{ptype} reads: {', '.join(known)} (docs/providers.md)"
+        c.warn(knode, join(wpath, key), f"unknown parameter {key!r} for {ptype} (ignored when it runs)", hint, "unknown-parameter")
+
+
 def _provider_support(c: Checker, node, ypath: str, ptype: str, kind: str) -> None:
     base = ptype.split(".")[0]
     if base in K.STEP_ONLY_PROVIDERS and kind != "step":
         c.error(node, ypath, f"the {base} provider can only be used in steps (it has no notify), not as an {kind}", "move it to steps:", "step-only-provider")
     elif base in K.KEEP_SERVER_PROVIDERS:
         c.warn(node, ypath, f"the {base} provider needs a Keep server", "keepwf runs it only with recorded responses: keepwf run WF --mock FILE", "needs-keep")
-    elif base not in K.OFFLINE_PROVIDERS:
-        c.warn(node, ypath, f"keepwf cannot run the {ptype!r} provider itself (it runs {', '.join(K.OFFLINE_PROVIDERS)})",
+    elif base not in K.RUNNABLE_PROVIDERS:
+        c.warn(node, ypath, f"keepwf cannot run the {ptype!r} provider itself (it runs {', '.join(K.RUNNABLE_PROVIDERS)})",
                "run it with recorded responses: keepwf run WF --mock FILE", "offline-provider")
     elif base == "python" and not c.config.allow_python:
         c.warn(node, ypath, "the python provider is disabled (it evaluates code)", "set `allow_python = true` under [engine] in keepwf.toml to run it", "python-disabled")

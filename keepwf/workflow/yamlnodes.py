@@ -70,6 +70,49 @@ def compose(text: str, path: str) -> tuple[Node | None, list[Problem]]:
         loader.dispose()
 
 
+MAX_ALIAS_VALUES = 100_000  # values that YAML aliases may add to a document once expanded
+MAX_ALIAS_CHARS = 10_000_000  # characters of text they may add
+
+
+def alias_growth(root: Node) -> tuple[int, int]:
+    """(values, characters) that aliases (``*a``, ``<<: *a``) add when the document is expanded into a tree — what
+    a billion-laughs document multiplies. Each node is sized once (shared nodes are memoised), so this is linear."""
+    sizes: dict[int, tuple[int, int]] = {}
+    unique_n = unique_c = 0
+
+    def size(node: Node) -> tuple[int, int]:
+        nonlocal unique_n, unique_c
+        hit = sizes.get(id(node))
+        if hit is not None:
+            return hit
+        sizes[id(node)] = (1, 0)  # a cycle (possible through merge keys) counts once
+        if isinstance(node, ScalarNode):
+            out = (1, len(node.value))
+            unique_c += len(node.value)
+        else:
+            n, c = 1, 0
+            children = node.value if isinstance(node, SequenceNode) else [x for kv in node.value for x in kv]
+            for child in children:
+                cn, cc = size(child)
+                n, c = n + cn, c + cc
+            out = (n, c)
+        unique_n += 1
+        sizes[id(node)] = out
+        return out
+
+    n, c = size(root)
+    return n - unique_n, c - unique_c
+
+
+def alias_bomb(root: Node) -> str | None:
+    """Why the document's aliases expand too far, or None."""
+    n, c = alias_growth(root)
+    if n > MAX_ALIAS_VALUES or c > MAX_ALIAS_CHARS:
+        return (f"YAML aliases (*name) expand the document by {n:,} values / {c:,} characters (the limit is "
+                f"{MAX_ALIAS_VALUES:,} values and {MAX_ALIAS_CHARS:,} characters): an alias bomb is refused")
+    return None
+
+
 _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 _PLAIN_INT = re.compile(r"^-?(?:0|[1-9][0-9]*)$")
 SEQ_TAG = "tag:yaml.org,2002:seq"

@@ -25,6 +25,30 @@ class Loopback:
                     import time
 
                     time.sleep(1.0)
+                if self.path.startswith("/redirect?to="):  # 302 to the URL given (netpolicy tests)
+                    from urllib.parse import unquote
+
+                    self.send_response(302)
+                    self.send_header("Location", unquote(self.path.split("=", 1)[1]))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if self.path.startswith("/echo"):  # a server that echoes the request (path and headers) back
+                    data = json.dumps({"path": self.path, "headers": dict(self.headers)}).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                if self.path.startswith("/surrogate"):  # JSON whose text escapes a lone surrogate
+                    data = b'{"s": "x\\ud800y"}'
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 if self.path.startswith("/status/"):
                     code = int(self.path.split("/")[2].split("?")[0])
                     payload = {"error": code}
@@ -49,7 +73,7 @@ class Loopback:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)  # quick shutdown
 
     def __enter__(self):
         self.thread.start()

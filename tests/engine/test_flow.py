@@ -43,7 +43,8 @@ def test_if(expr, fields, ran):
     assert r.step("s").status == ("ran" if ran else "skipped")
 
 
-def test_if_that_cannot_evaluate_fails_the_step():
+def test_if_that_does_not_parse_skips_the_step_with_a_warning():
+    # Keep 0.54.2 step.py: asteval 1.0.6 leaves error_msg empty for a SyntaxError, so the step is skipped
     r = run(
         """
         workflow:
@@ -54,7 +55,23 @@ def test_if_that_cannot_evaluate_fails_the_step():
               provider: {type: console, with: {message: ok}}
         """
     )
-    assert r.status == "error" and "Failed to evaluate if condition" in r.error
+    assert r.status == "success" and r.step("s").status == "skipped"
+    assert "could not be evaluated (SyntaxError" in r.step("s").skip_reason
+    assert any(log["level"] == "warning" and "SyntaxError" in log["message"] for log in r.logs)
+
+
+def test_if_with_an_unknown_name_fails_the_step():
+    r = run(
+        """
+        workflow:
+          id: wf
+          steps:
+            - name: s
+              if: "nosuchname == 1"
+              provider: {type: console, with: {message: ok}}
+        """
+    )
+    assert r.status == "error" and "Failed to evaluate if condition" in r.error and "NameError" in r.error
 
 
 def test_threshold_condition_multi_level_and_alias():

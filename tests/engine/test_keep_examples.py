@@ -90,7 +90,8 @@ def test_every_keep_example_runs_without_crashing(keep_examples, tmp_path):
                 d = type(doc)(id=doc.id, path=doc.path, data=data, root=doc.root)
                 opts = RunOptions(event=event, event_kind=kind, trigger=trigger, inputs=_inputs_for(doc.data),
                                   env={"PATH": "/usr/bin:/bin"}, mocks=mocks, now=Clock(), allow_python=True,
-                                  bash_timeout=5, sleep=lambda s: None, cwd=str(tmp_path))
+                                  bash_timeout=5, sleep=lambda s: None, cwd=str(tmp_path),
+                                  allow_private_network=True)
                 try:
                     r = run_workflow(d, opts)
                 except UsageError as e:  # only input problems may raise

@@ -125,5 +125,11 @@ def test_non_strings_pass_through():
 
 
 def test_step_provider_parameter_default():
+    from keepwf.engine.template import step_parameter
+
+    assert step_parameter({"key": "{{ alert.nope }}", "default": 0}) == ("{{ alert.nope }}", False, "0")
     r = Renderer(CTX)
-    assert r.render_structure({"x": {"key": "{{ alert.nope }}", "default": 0}}) == {"x": "0"}
+    assert r.render("{{ alert.nope }}", default="0") == "0"
+    # render_structure is Keep's render_context: a nested {key, default} is an ordinary mapping (strict)
+    with pytest.raises(RenderError):
+        r.render_structure({"x": {"key": "{{ alert.nope }}", "default": 0}})

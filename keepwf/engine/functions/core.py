@@ -136,7 +136,7 @@ def join(iterable, delimiter=",", prefix=None):
         if prefix:
             items = [f"{prefix}{x}" for x in items]
         return delimiter.join(items)
-    return delimiter.join(str(x) for x in iterable)
+    return delimiter.join(f"{prefix or ''}{x}" for x in iterable)  # Keep prefixes list items too
 
 
 def _as_dict(d) -> dict:

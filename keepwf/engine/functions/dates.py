@@ -80,7 +80,7 @@ def to_timestamp(dt="") -> int:
 
 
 def datetime_compare(t1=None, t2=None) -> float:
-    if t1 is None or t2 is None:
+    if not t1 or not t2:  # as Keep: any falsy side (None, "" from keep.to_utc('garbage')) compares as 0
         return 0
     return (_parse_dt(t1) - _parse_dt(t2)).total_seconds() / 3600
 

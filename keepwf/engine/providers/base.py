@@ -20,6 +20,7 @@ class ProviderCall:
     config: dict[str, Any] = field(default_factory=dict)  # resolved provider config ({authentication: {...}})
     log: Callable[[str, str], None] = lambda level, msg: None
     options: Any = None  # RunOptions
+    env: dict[str, str] = field(default_factory=dict)  # extra environment (bash: the values of a shell: true command)
 
 
 class Provider:

@@ -91,6 +91,8 @@ class BashProvider(Provider):
         except (TypeError, ValueError):
             raise ProviderError(f"bash: timeout must be a number of seconds, got {p.get('timeout')!r}") from None
         env = dict(opts.env) if opts is not None and opts.env else None
+        if call.env:  # values substituted into a shell: true command (engine/shell.py)
+            env = {**(env if env is not None else os.environ), **call.env}
         cwd = getattr(opts, "cwd", None)
         shell = p.get("shell") in (True, "true", "True")
         if shell:

@@ -1,7 +1,7 @@
 """``http`` (steps and actions) with urllib from the standard library. Result ``{status, status_code, body}``.
 
-Keep's URL blocklist applies (``localhost``, cloud metadata addresses, ``googleapis.com``): use ``127.0.0.1``.
-Only ``http://`` and ``https://`` URLs are accepted.
+Where it may connect is ``netpolicy``'s decision (link-local/metadata never; loopback/private only with
+``[engine] allow_private_network``; Keep's blocked names; every redirect hop and DNS answer checked).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import json
 import urllib.parse
 from typing import Any
 
+from keepwf.engine.netpolicy import MAX_BODY, NetPolicy, send
 from keepwf.engine.providers.base import Provider, ProviderCall, ProviderError, register
+from keepwf.workflow.datafile import escape_surrogates
 
-BLOCKED = ("localhost", "169.254.169.254", "metadata.internal", "metadata.google.internal", "googleapis.com")
-MAX_BODY = 10 * 1024 * 1024
 METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD")
 
 
@@ -33,17 +33,12 @@ def _headers(h: Any) -> dict[str, str]:
 
 
 def request(url: Any, method: Any = "GET", headers: Any = None, body: Any = None, params: Any = None,
-            verify: Any = True, fail_on_error: Any = True, timeout: float = 30.0, who: str = "http") -> dict:
+            verify: Any = True, fail_on_error: Any = True, timeout: float = 30.0, who: str = "http",
+            options: Any = None) -> dict:
+    """One request under the run's network policy (``netpolicy.send``); ``options`` is the run's RunOptions."""
     if not isinstance(url, str) or not url.strip():
         raise ProviderError(f"{who}: url is empty")
     url = url.strip()
-    scheme = urllib.parse.urlsplit(url).scheme.lower()
-    if scheme not in ("http", "https"):
-        raise ProviderError(f"{who}: only http:// and https:// URLs are allowed, got {url[:80]!r}")
-    low = url.lower()
-    for bad in BLOCKED:
-        if bad in low:
-            raise ProviderError(f"{who}: URL contains {bad!r}, which Keep blocks (use 127.0.0.1 for a local server)")
     method = str(method or "GET").upper()
     if method not in METHODS:
         raise ProviderError(f"{who}: unsupported method {method!r} (use one of {', '.join(METHODS)})")
@@ -58,50 +53,18 @@ def request(url: Any, method: Any = "GET", headers: Any = None, body: Any = None
             hdrs.setdefault("Content-Type", "application/json")
         else:
             data = str(body).encode("utf-8")
-    import ssl
-    from urllib import error as url_error
-    from urllib import request as url_request
-
-    req = url_request.Request(url, data=data, headers=hdrs, method=method)
-    ctx = None
-    if scheme == "https" and verify in (False, "false", "False"):
-        ctx = ssl.create_default_context()
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    opener = url_request.build_opener(url_request.HTTPSHandler(context=ctx), _redirect_guard())
+    resp = send(method, url, policy=NetPolicy.of(options), headers=hdrs, data=data, timeout=timeout,
+                verify=verify not in (False, "false", "False"), max_body=MAX_BODY, who=who)
+    code = resp.status
+    text = resp.body.decode("utf-8", "replace")
     try:
-        resp = opener.open(req, timeout=timeout)
-        code = resp.status
-        raw = resp.read(MAX_BODY)
-    except url_error.HTTPError as e:
-        code = e.code
-        raw = e.read(MAX_BODY) if e.fp else b""
-    except url_error.URLError as e:
-        raise ProviderError(f"{who}: {method} {url[:200]} failed: {e.reason}") from None
-    except (TimeoutError, OSError) as e:
-        raise ProviderError(f"{who}: {method} {url[:200]} failed: {e}") from None
-    text = raw.decode("utf-8", "replace")
-    try:
-        parsed: Any = json.loads(text)
-    except ValueError:
+        parsed: Any = escape_surrogates(json.loads(text))  # "\\ud800" in a body stays text, never a lone surrogate
+    except (ValueError, RecursionError):
         parsed = text
     ok = 200 <= code < 400
     if not ok and fail_on_error not in (False, "false", "False"):
-        raise ProviderError(f"{who}: {method} {url[:200]} returned HTTP {code}: {text[:300]}")
+        raise ProviderError(f"{who}: {method} {url} returned HTTP {code}: {text[:65536]}")
     return {"status": ok, "status_code": code, "body": parsed}
-
-
-def _redirect_guard():
-    from urllib import request as url_request
-
-    class _NoRedirectToBlocked(url_request.HTTPRedirectHandler):
-        def redirect_request(self, req, fp, code, msg, headers, newurl):
-            low = newurl.lower()
-            if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https") or any(b in low for b in BLOCKED):
-                raise ProviderError(f"redirect to a blocked URL refused: {newurl[:120]}")
-            return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-    return _NoRedirectToBlocked()
 
 
 @register
@@ -118,4 +81,4 @@ class HttpProvider(Provider):
         if "method" not in p:
             raise ProviderError("http: with.method is required (GET, POST, PUT or DELETE)")
         return request(p.get("url"), p.get("method"), p.get("headers"), p.get("body"), p.get("params"),
-                       p.get("verify", True), p.get("fail_on_error", True), timeout)
+                       p.get("verify", True), p.get("fail_on_error", True), timeout, options=opts)

@@ -41,11 +41,11 @@ class WebhookProvider(Provider):
         hdrs.update(_headers(p.get("headers")))
         return request(p.get("url") or auth["url"], p.get("method") or auth.get("method", "POST"), hdrs,
                        p.get("body"), p.get("params"), auth.get("verify", True), p.get("fail_on_error", True),
-                       TIMEOUT, who="webhook")
+                       TIMEOUT, who="webhook", options=call.options)
 
     def notify(self, call: ProviderCall) -> Any:
         auth = self._auth(call)
         p = call.params
         request(auth["url"], auth.get("method", "POST"), _auth_headers(auth), p.get("body"), p.get("params"),
-                auth.get("verify", True), True, TIMEOUT, who="webhook")
+                auth.get("verify", True), True, TIMEOUT, who="webhook", options=call.options)
         return None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from keepwf.store.journal import dumps
 
@@ -53,10 +52,22 @@ class Planned:
 
 
 def _job(env: str, wf: str, kind: str, key: str, doc, event: dict | None, inputs: dict | None, arrived: str,
-         run_id: str) -> dict:
+         run_id: str, blob: str | None = None) -> dict:
     return {"env": env, "workflow": wf, "kind": kind, "key": key, "strategy": strategy_of(doc),
             "event": dumps(event) if event is not None else None, "inputs": dumps(inputs or {}), "arrived": arrived,
-            "run_id": run_id}
+            "run_id": run_id, "blob": blob}
+
+
+def still_matches(doc, kind: str, event: dict) -> bool:
+    """Whether a version deployed after dispatch still wants this event (its triggers, not disabled)."""
+    from keepwf.engine.triggers import match_triggers
+
+    data = doc.data if isinstance(doc.data, dict) else {}
+    if data.get("disabled") in (True, "true"):
+        return False
+    inc = str(event.get("event") or "created") if kind == "incident" else None
+    return any(m.matched for m in match_triggers(data.get("triggers") or [], alert=event if kind == "alert" else None,
+                                                 incident_event=inc))
 
 
 def plan_event(row, index, history, last_hash: str | None, new_id) -> Planned:
@@ -103,7 +114,7 @@ def plan_event(row, index, history, last_hash: str | None, new_id) -> Planned:
         for m in matches:
             if m.matched:
                 ev = dict(event, **m.alert_updates)
-                jobs.append(_job(env, wf, kind, f"{wf}:{fp}", doc, ev, None, arrived, new_id()))
+                jobs.append(_job(env, wf, kind, f"{wf}:{fp}", doc, ev, None, arrived, new_id(), v.blob))
     return Planned("dispatched" if jobs else "unmatched", jobs, None if jobs else "no deployed workflow matched",
                    (fp, h) if h else None)
 
@@ -140,9 +151,9 @@ def dispatch(journal, index, history, new_id, limit: int = 200) -> tuple[list[di
         for row, p in plans:
             for j in p.jobs:
                 cur = c.execute("INSERT INTO jobs(seq, task, env, workflow, kind, key, strategy, event, inputs, arrived,"
-                                " run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)", (row["seq"], row["task"], j["env"], j["workflow"], j["kind"],
-                                                                 j["key"], j["strategy"], j["event"], j["inputs"],
-                                                                 j["arrived"], j["run_id"]))
+                                " run_id, blob) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                                (row["seq"], row["task"], j["env"], j["workflow"], j["kind"], j["key"], j["strategy"],
+                                 j["event"], j["inputs"], j["arrived"], j["run_id"], j["blob"]))
                 new_jobs.append(dict(j, id=cur.lastrowid, seq=row["seq"], task=row["task"], attempt=0, retry_of=None))
             c.execute("UPDATE events SET state=?, note=? WHERE seq=?", (p.state, p.note, row["seq"]))
         for fp, h in hashes.items():

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from keepwf.model.runrecord import format_started, new_run_id, utcnow
+from keepwf.model.runrecord import new_run_id, utcnow
 from keepwf.service.runtime.intake import Event, Intake
 from keepwf.service.runtime.observe import Observer
 from keepwf.store.journal import Journal, dumps, journal_path
+
+PRUNE_EVERY = 60.0  # seconds between journal prunes
 
 
 @dataclass
@@ -182,11 +184,15 @@ class Runtime:
     def _record_loop(self) -> None:
         ctx = self.thread_context()
         self.journal.relaxed()  # marks records done that are already in git
+        next_prune = time.monotonic() + PRUNE_EVERY
         while not self.stopping.is_set():
             self.wake_record.wait(self.tick)
             self.wake_record.clear()
             try:
                 self._flush_records(ctx)
+                if time.monotonic() >= next_prune:
+                    next_prune = time.monotonic() + PRUNE_EVERY
+                    self.journal.prune()
             except Exception as e:  # git refused (disk, lock): the records stay in the journal, tried again
                 self.observer.log({"msg": "recording failed", "error": f"{type(e).__name__}: {e}"})
                 time.sleep(self.tick)
@@ -236,7 +242,3 @@ class Runtime:
             except Exception as e:  # a remote that is down must not stop the runtime
                 self.observer.log({"msg": "sync failed", "remote": self.sync_remote,
                                    "error": getattr(e, "message", None) or f"{type(e).__name__}: {e}"})
-
-    def status(self) -> dict[str, Any]:
-        return {"env": self.env, "queued_jobs": self.pool.depth(), "running": self.pool.running_count(),
-                "pending": self.journal.pending(), "started": format_started(utcnow())}

@@ -137,8 +137,16 @@ class WorkerPool:
             journal.set_job(job["id"], state="done", status="undeployed")
             return
         doc = index.doc(v, job["workflow"])
-        t = Target(job["workflow"], job["env"], doc, v.commit, v.blob, v.path, v.label, v.tag)
         kind = job["kind"]
+        if job.get("blob") and v.blob != job["blob"] and event is not None and kind in ("alert", "incident"):
+            from keepwf.service.runtime.dispatch import still_matches
+
+            if not still_matches(doc, kind, event):  # deployed since dispatch, and this version does not want it
+                journal.set_job(job["id"], state="done", status="unmatched")
+                self.rt.observer.log({"msg": "not run", "workflow": job["workflow"], "version": v.label,
+                                      "task": job.get("task"), "reason": "the version deployed since does not match"})
+                return
+        t = Target(job["workflow"], job["env"], doc, v.commit, v.blob, v.path, v.label, v.tag)
 
         def record(rec: dict) -> None:
             job["recording"] = True
