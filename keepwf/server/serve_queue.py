@@ -24,7 +24,13 @@ def run_queue(opts, keys, metrics, rt, sock) -> int:
     from keepwf.server.app import build_app
     from keepwf.store.pgqueue import redact
 
-    proc = None if opts.no_workers else spawn_worker(opts, rt.root, rt.env)
+    proc = None if opts.no_workers else spawn_worker(opts, rt.root, rt.env)  # it syncs this clone when --sync
+    stop_sync = threading.Event()
+    if opts.sync and proc is None:  # intake only: its clone still needs the deploys
+        from keepwf.service.runtime.qworker import sync_loop
+
+        threading.Thread(target=sync_loop, args=(rt.root, opts.sync, opts.sync_interval, stop_sync, metrics),
+                         name="keepwf-sync", daemon=True).start()
     rt.start_intake()
     app = build_app(rt, metrics, keys)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=5)
@@ -48,6 +54,7 @@ def run_queue(opts, keys, metrics, rt, sock) -> int:
                     proc.wait(opts.grace + 60)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+            stop_sync.set()
             metrics.log({"msg": "stopped", **rt.shutdown()})
             self.should_exit = True
 

@@ -71,9 +71,17 @@ class QueueIntake(Intake):
 
     def close(self) -> None:
         super().close()
-        if self._ctx is not None:
-            self._ctx["app"].close()
-            self._ctx["conn"].close()
+        self._drop_context()
+
+    def _drop_context(self) -> None:
+        """Close the connections (the next commit opens new ones: the database may have restarted)."""
+        ctx, self._ctx = self._ctx, None
+        for what in ("app", "conn"):
+            try:
+                if ctx is not None:
+                    ctx[what].close()
+            except Exception:
+                pass
 
     def _commit(self, batch) -> None:
         from keepwf.service.runtime.dispatch import Planned, plan_event
@@ -102,7 +110,7 @@ class QueueIntake(Intake):
                         jobs += [dict(j, task=task) for j in p.jobs]
                 defer_jobs(ctx["app"], jobs)
         except Exception as e:  # the database refused or is down: no 202 for any of them (the sender retries)
-            self._ctx = None
+            self._drop_context()
             for _events, done in batch:
                 done(None, e)
             return

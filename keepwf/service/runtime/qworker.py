@@ -128,27 +128,9 @@ class QueueWorker:
             self.observer.log({"msg": "stalled job retried", "job": j.id, "task": j.task_name, "worker_id": j.worker_id})
         return len(stalled)
 
-    # -- sync --------------------------------------------------------------------------------------------------
+    # -- sync ---------------------------------------------------------------------------------------------------
     def sync_once(self) -> None:
-        from keepwf.service.sync import sync
-        from keepwf.store.repo import Repo
-
-        try:
-            res = sync(Repo.discover(self.root), self.sync_remote)
-            self.observer.log({"msg": "sync", "remote": self.sync_remote, "runs_after": res.runs_after})
-        except Exception as e:  # a remote that is down must not stop the worker: records wait in this clone
-            self.observer.log({"msg": "sync failed", "remote": self.sync_remote,
-                               "error": getattr(e, "message", None) or f"{type(e).__name__}: {e}"})
-
-    def _sync_loop(self) -> None:
-        while True:
-            # short sleeps, not Event.wait(timeout): a lock wait with a timeout hangs under libfaketime's shifted clock
-            end = time.monotonic() + self.sync_interval * random.uniform(0.8, 1.2)
-            while time.monotonic() < end and not self.stopping.is_set():
-                time.sleep(0.2)
-            if self.stopping.is_set():
-                return
-            self.sync_once()
+        sync_once(self.root, self.sync_remote, self.observer)
 
     # -- the process -------------------------------------------------------------------------------------------
     def build_app(self):
@@ -179,7 +161,8 @@ class QueueWorker:
         app = self.build_app()
         if self.sync_remote:
             self.sync_once()  # the deploys first
-            threading.Thread(target=self._sync_loop, name="keepwf-sync", daemon=True).start()
+            threading.Thread(target=sync_loop, args=(self.root, self.sync_remote, self.sync_interval, self.stopping,
+                                                     self.observer), name="keepwf-sync", daemon=True).start()
         self.observer.log({"msg": "worker started", "queue": redact(self.url), "env": self.env,
                            "concurrency": concurrency, "worker": self.name})
         try:
@@ -192,3 +175,27 @@ class QueueWorker:
             if self.sync_remote:
                 self.sync_once()
             self.observer.log({"msg": "worker stopped", "worker": self.name})
+
+
+def sync_once(root, remote: str, observer: Observer) -> None:
+    from keepwf.service.sync import sync
+    from keepwf.store.repo import Repo
+
+    try:
+        res = sync(Repo.discover(root), remote)
+        observer.log({"msg": "sync", "remote": remote, "runs_after": res.runs_after})
+    except Exception as e:  # a remote that is down must not stop the node: records wait in this clone
+        observer.log({"msg": "sync failed", "remote": remote,
+                      "error": getattr(e, "message", None) or f"{type(e).__name__}: {e}"})
+
+
+def sync_loop(root, remote: str, interval: float, stopping: threading.Event, observer: Observer) -> None:
+    """``sync`` every ``interval`` seconds ±20% (hosts do not push in lock-step) until ``stopping``."""
+    while True:
+        # short sleeps, not Event.wait(timeout): a lock wait with a timeout hangs under libfaketime's shifted clock
+        end = time.monotonic() + interval * random.uniform(0.8, 1.2)
+        while time.monotonic() < end and not stopping.is_set():
+            time.sleep(0.2)
+        if stopping.is_set():
+            return
+        sync_once(root, remote, observer)
