@@ -217,3 +217,19 @@ def test_serve_with_a_queue_and_its_own_worker_and_nonparallel_rejects_a_third(t
     assert first["status"] == "success" and 1 <= len(errors) <= 2
     assert all("already running" in r["error"] for r in errors)
     assert srv.terminate() == 0
+
+
+def test_an_intake_only_node_gets_new_deploys_through_sync(tmp_repo, tmp_path, pg_url, procs):
+    deploy(tmp_repo, "page", alert_workflow("page", "v1"))
+    bare = _origin(tmp_repo, tmp_path)
+    front = _clone(bare, tmp_path / "front")
+    srv = procs(Server(front.path, "--queue", pg_url, "--no-workers", "--sync", "origin", "--sync-interval", "1"))
+    procs(Worker(tmp_repo.path, pg_url))
+    deploy(tmp_repo, "late", alert_workflow("late", "v1", source="late"), "late")  # unknown to the intake node so far
+    assert tmp_repo.proc("sync").code == 0
+    n = sum(ln.get("msg") == "sync" for ln in srv.lines)
+    srv.wait_for(lambda: sum(ln.get("msg") == "sync" for ln in srv.lines) >= n + 2, what="two syncs of the intake")
+    assert srv.post("/alerts/event", _alert("late", "fp-late"))[0] == 202
+    got = srv.wait_for(lambda: runs(tmp_repo, "late"), what="the run of the newly deployed workflow")
+    assert got[0]["trigger"]["fingerprint"] == "fp-late"
+    assert srv.terminate() == 0
