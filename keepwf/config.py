@@ -17,6 +17,9 @@ ignore = ["offline-provider"]  # warning codes (shown as warning[code]) left out
 [hooks]
 pre_push_tests = false         # the pre-push hook runs the workflow tests (keepwf test)
 
+[serve]
+queue = "postgresql://keepwf@db:5432/keepwf"   # serve/worker on PostgreSQL (docs/scale-out.md); no password here
+
 [env.production]
 branches = ["main", "master"]  # branches it may be deployed from; "*" = any (fnmatch patterns)
 approvals = 0                  # approvals of the exact blob by people other than the deployer
@@ -75,6 +78,7 @@ class Config:
     query_timeout: float = 30.0
     validate_ignore: tuple[str, ...] = ()  # warning codes left out of every validation
     pre_push_tests: bool = False  # the pre-push hook runs `keepwf test` (docs/incidents.md)
+    serve_queue: str | None = None  # [serve] queue: PostgreSQL URL (docs/scale-out.md)
     allow_private_network: bool = False
     source: str = "(defaults)"
 
@@ -95,6 +99,7 @@ _SECTIONS = {
                "query_timeout": (int, float)},
     "validate": {"ignore": list},
     "hooks": {"pre_push_tests": bool},
+    "serve": {"queue": str},
 }
 _ENV_KEYS = {"branches": list, "approvals": int, "signed": bool, "canary": dict, "keep_versions": int, "push": bool,
              "promote_from": str, "min_runs": int, "min_success_rate": (int, float)}
@@ -172,6 +177,14 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> Config:
     if not all(isinstance(c, str) and re.fullmatch(r"[a-z][a-z0-9-]*", c) for c in ignore):
         raise _bad(source, text, "validate", "ignore", 'must be a list of warning codes, e.g. ["offline-provider"]')
     kw["validate_ignore"] = tuple(ignore)
+    if "queue" in data.get("serve", {}):
+        q = data["serve"]["queue"].strip()
+        if not re.match(r"^postgres(ql)?://", q):
+            raise _bad(source, text, "serve", "queue", "must be a postgresql:// URL")
+        if re.match(r"^[a-z]+://[^/@]*:[^/@]*@", q):
+            raise _bad(source, text, "serve", "queue", "holds a password, which would be committed to git: put it "
+                       "in ~/.pgpass (or PGPASSWORD), or pass the URL with --queue / KEEPWF_QUEUE")
+        kw["serve_queue"] = q
     if "pre_push_tests" in data.get("hooks", {}):
         kw["pre_push_tests"] = data["hooks"]["pre_push_tests"]
     base_canary = _canary_policy(data.get("canary", {}), None, source, text, "canary")

@@ -17,3 +17,4 @@ from keepwf.cli import incident_cmd  # noqa: F401
 from keepwf.cli import wftest_cmd  # noqa: F401
 from keepwf.cli import fmt_cmd  # noqa: F401
 from keepwf.cli import ui_cmd  # noqa: F401
+from keepwf.cli import worker_cmd  # noqa: F401

@@ -22,6 +22,8 @@ def serve(
     no_auth: Annotated[bool, typer.Option("--no-auth", help="Accept requests without a key (only when bound to loopback).")] = False,
     log_format: Annotated[str, typer.Option("--log-format", metavar="text|json", help="One log line per event and per run, as text or JSON.")] = "text",
     grace: Annotated[float, typer.Option("--grace", metavar="S", min=0, help="On SIGTERM, seconds running runs get before they are cancelled.")] = 30.0,
+    queue: Annotated[Optional[str], typer.Option("--queue", metavar="URL", envvar="KEEPWF_QUEUE", help="Defer runs to this PostgreSQL queue (Procrastinate) instead of the embedded journal; also [serve] queue. See docs/scale-out.md.")] = None,
+    no_workers: Annotated[bool, typer.Option("--no-workers", help="With --queue: intake only (workers run elsewhere: keepwf worker).")] = False,
 ) -> int:
     """Serve Keep's alert intake and run the deployed workflows for each alert, incident and interval.
 
@@ -32,12 +34,22 @@ def serve(
 
     Example: `KEEPWF_API_KEYS=s3cret keepwf serve --port 8080 --log-format json`. SIGTERM stops intake (503), lets
     runs finish within --grace and leaves queued events for the next start. See docs/serve.md.
+
+    Past one machine: `--queue postgresql://…` defers each run to PostgreSQL, and `keepwf worker` processes on other
+    hosts run them (`--no-workers`: this node only takes alerts in). See docs/scale-out.md.
     """
     from keepwf.errors import UsageError
     from keepwf.server.serve import ServeOptions, prepare, run
 
     if log_format not in ("text", "json"):
         raise UsageError(f"--log-format {log_format!r}: use text or json", hint="keepwf serve --log-format json")
+    from keepwf.cli.worker_cmd import queue_url
+
     repo = open_repo()
-    opts = ServeOptions(host, port, env, workers, sync, sync_interval, api_keys_file, no_auth, log_format, grace)
+    queue = queue_url(repo, queue, required=False)
+    if no_workers and not queue:
+        raise UsageError("--no-workers needs a queue: without one, serve's runs happen in serve itself",
+                         hint="keepwf serve --queue postgresql://… --no-workers")
+    opts = ServeOptions(host, port, env, workers, sync, sync_interval, api_keys_file, no_auth, log_format, grace,
+                        queue, no_workers)
     return run(opts, *prepare(opts, repo.root))

@@ -23,6 +23,8 @@ class ServeOptions:
     no_auth: bool = False
     log_format: str = "text"
     grace: float = 30.0
+    queue: str | None = None  # PostgreSQL URL: intake defers to Procrastinate (docs/scale-out.md)
+    no_workers: bool = False  # with a queue: intake only
 
 
 def is_loopback(host: str) -> bool:
@@ -67,9 +69,16 @@ def prepare(opts: ServeOptions, root) -> tuple:
     from keepwf.server.metrics import Metrics
 
     holder: dict = {}
-    metrics = Metrics(lambda: holder["rt"].journal.pending() if "rt" in holder else 0, opts.log_format)
-    rt = Runtime(root, opts.env, workers=opts.workers, observer=metrics, sync_remote=opts.sync,
-                 sync_interval=opts.sync_interval)
+    metrics = Metrics(lambda: holder["pending"]() if "pending" in holder else 0, opts.log_format)
+    if opts.queue:
+        from keepwf.service.runtime.qintake import QueueRuntime
+
+        rt = QueueRuntime(root, opts.queue, opts.env, metrics)
+        holder["pending"] = rt.pending
+    else:
+        rt = Runtime(root, opts.env, workers=opts.workers, observer=metrics, sync_remote=opts.sync,
+                     sync_interval=opts.sync_interval)
+        holder["pending"] = rt.journal.pending
     holder["rt"] = rt
     sock = bind(opts.host, opts.port)
     return keys, metrics, rt, sock
@@ -85,6 +94,10 @@ def run(opts: ServeOptions, keys, metrics, rt, sock) -> int:
     from keepwf.server import runner
     from keepwf.server.app import build_app
 
+    if opts.queue:
+        from keepwf.server.serve_queue import run_queue
+
+        return run_queue(opts, keys, metrics, rt, sock)
     proc, wake_w, report = runner.spawn(rt.root, rt.env, opts.workers, opts.sync, opts.sync_interval, opts.grace)
 
     def wake() -> None:
