@@ -40,17 +40,18 @@ system-packages:
 	if [ -n "$$missing" ]; then echo "installing Debian packages for the tests: $$missing"; \
 	  $(APT) update -qq && $(APT) install -y -qq $$missing >/dev/null; fi
 
-# Everything, then the clock-sensitive part again under a shifted clock and time zone.
+# Everything (on both cores: pytest-xdist), then the clock-sensitive part again under a shifted clock and time zone.
+PYTEST := $(PY) -m pytest -q -n 2
 test: $(STAMP) system-packages
-	$(PY) -m pytest -q
+	$(PYTEST)
 	$(MAKE) --no-print-directory test-shifted-clock
 
 # The quick loop while developing: everything but the end-to-end tests marked slow.
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
 
 test-shifted-clock: $(STAMP) system-packages
-	$(SHIFTED_CLOCK) $(PY) -m pytest -q -p no:cacheprovider $(SHIFTED_TESTS)
+	$(SHIFTED_CLOCK) $(PYTEST) -p no:cacheprovider $(SHIFTED_TESTS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
