@@ -173,15 +173,24 @@ def load_mocks(path: str | None, cwd):
     return MockSet.load(str(Path(cwd) / path))
 
 
+_IDENTITIES: dict[tuple, tuple[str, str]] = {}
+
+
 def _identity(repo: Repo) -> tuple[str, str]:
     """(user, host) of a run record: the email of git's committer identity — the same source as deploy tags and
     approvals (``store.tags.identity``: GIT_COMMITTER_EMAIL, then user.email) —, else the login name (a run is
-    never refused for want of an identity)."""
+    never refused for want of an identity). Asked once per process and repository (``git var`` is a subprocess:
+    ``keepwf serve`` records hundreds of runs a second), again when the identity's environment changes."""
     import getpass
     import socket
 
     from keepwf.store.tags import identity
 
+    key = (str(repo.common_dir), *(os.environ.get(k) for k in ("GIT_COMMITTER_EMAIL", "GIT_COMMITTER_NAME", "EMAIL",
+                                                                "HOME", "GIT_CONFIG_GLOBAL", "XDG_CONFIG_HOME")))
+    hit = _IDENTITIES.get(key)
+    if hit is not None:
+        return hit
     try:
         user = identity(repo, "a run records who ran it").email
     except StateError:
@@ -189,7 +198,8 @@ def _identity(repo: Repo) -> tuple[str, str]:
             user = getpass.getuser()
         except Exception:  # noqa: BLE001 - no login name (a container without passwd entry)
             user = "unknown"
-    return user, socket.gethostname()
+    _IDENTITIES[key] = found = (user, socket.gethostname())
+    return found
 
 
 class _Interrupted(BaseException):
