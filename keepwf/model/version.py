@@ -39,6 +39,8 @@ T_ROLLBACK_OF = "Keepwf-Rollback-Of"
 T_PROMOTED_FROM = "Keepwf-Promoted-From"
 T_FORCED = "Keepwf-Forced"  # the checks `--force -m REASON` overrode: "redeploy", "gate" (comma-separated)
 T_FORCE_REASON = "Keepwf-Force-Reason"  # the first line of REASON
+T_PRUNED = "Keepwf-Pruned"  # audit chain: one line per pruned version, "<env>/<wf>/v<N> <commit>"
+T_RESTORED = "Keepwf-Restored"  # audit chain: one line per restored version (keepwf prune --restore)
 T_CANARY_OF = "Keepwf-Canary-Of"  # the stable version a canary is measured against
 T_CANARY_STEPS = "Keepwf-Canary-Steps"  # e.g. 10,25,50
 TRAILER_ORDER = (T_WORKFLOW, T_ENV, T_VERSION, T_PATH, T_BLOB, T_ACTION, T_ROLLBACK_OF, T_PROMOTED_FROM, T_CANARY_OF,
@@ -241,3 +243,20 @@ def check_trailers(env: str, workflow: str, number: int, trailers: dict[str, str
     if trailers.get(T_ACTION) not in ACTIONS:
         return f"{T_ACTION} is {trailers.get(T_ACTION)!r} (expected one of {', '.join(ACTIONS)})"
     return None
+
+
+def audit_records(message: str) -> list[tuple[str, str, str]]:
+    """``(kind, "<env>/<wf>/v<N>", commit)`` of each prune or restore line of an audit-chain commit message (kind
+    ``prune`` or ``restore``). A line counts only in a record whose ``Keepwf-Action`` says the same; merge commits and
+    anything else give nothing."""
+    lines = message.splitlines()
+    out = []
+    for kind, key in (("prune", T_PRUNED), ("restore", T_RESTORED)):
+        if f"{T_ACTION}: {kind}" not in lines:
+            continue
+        for ln in lines:
+            if ln.startswith(key + ": "):
+                parts = ln[len(key) + 2:].split()
+                if len(parts) == 2 and parts[0].count("/") == 2:
+                    out.append((kind, parts[0], parts[1]))
+    return out

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 from keepwf.config import Config
 from keepwf.model.timespec import parse_since
-from keepwf.model.version import AUDIT_REF, Version
+from keepwf.model.version import AUDIT_REF, Version, audit_records
 from keepwf.store import tags
 from keepwf.store.repo import Repo
 
@@ -51,22 +51,15 @@ def _prunes(repo: Repo) -> list[AuditEntry]:
     seen: set[str] = set()
     for sha, msg, name, email, ts, off in sorted(tags.audit_commits(repo, AUDIT_REF), key=lambda c: (c[4], c[0])):
         groups: dict[tuple[str, str], list[str]] = {}
-        if "\nKeepwf-Action: restore\n" in msg:  # keepwf prune --restore: one entry per restored version
-            for ln in msg.splitlines():
-                if ln.startswith("Keepwf-Restored: "):
-                    parts = ln.split(": ", 1)[1].split(" ")[0].split("/")
-                    if len(parts) == 3:
-                        out.append(AuditEntry(tags.iso_date(ts, off), ts, "restore", parts[0], parts[1], parts[2], sha,
-                                              f"{name} <{email}>", msg.split("\n\nKeepwf-Action:")[0].strip()))
-            continue
-        for ln in msg.splitlines():
-            if ln.startswith("Keepwf-Pruned: "):
-                ref = ln.split(": ", 1)[1].split(" ")[0]
-                parts = ref.split("/")
-                if len(parts) == 3 and ref not in seen:
-                    seen.add(ref)
-                    groups.setdefault((parts[0], parts[1]), []).append(parts[2])
         text = msg.split("\n\nKeepwf-Action:")[0].strip()
+        for kind, ref, _commit in audit_records(msg):
+            env, wf, label = ref.split("/")
+            if kind == "restore":  # keepwf prune --restore: one entry per restored version
+                out.append(AuditEntry(tags.iso_date(ts, off), ts, "restore", env, wf, label, sha, f"{name} <{email}>",
+                                      text))
+            elif ref not in seen:
+                seen.add(ref)
+                groups.setdefault((env, wf), []).append(label)
         for (env, wf), labels in sorted(groups.items()):
             out.append(AuditEntry(tags.iso_date(ts, off), ts, "prune", env, wf, ", ".join(sorted(labels, key=_num)), sha,
                                   f"{name} <{email}>", text))

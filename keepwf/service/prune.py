@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 from keepwf.config import Config
 from keepwf.errors import UsageError
 from keepwf.model.timespec import parse_age
-from keepwf.model.version import AUDIT_REF, Version, archive_ref, normalize_message
+from keepwf.model.version import AUDIT_REF, T_PRUNED, T_RESTORED, Version, archive_ref, normalize_message
 from keepwf.service.timeline import known_workflow, version_run_stats
 from keepwf.service.versions import default_rollback_target, list_versions
 from keepwf.store import tags
 from keepwf.store.repo import Repo
 
 DEFAULT_KEEP = 10
-PRUNED_TRAILER = "Keepwf-Pruned"
-RESTORED_TRAILER = "Keepwf-Restored"
 
 
 @dataclass
@@ -86,7 +84,7 @@ def prune(repo: Repo, config: Config, wf: str | None = None, *, keep: int | None
     moves = {v.ref: archive_ref(v.env, v.workflow, v.number) for v in res.pruned}
     head = f"Prune {len(res.pruned)} version(s)"
     body = normalize_message(message) if message else ""
-    trailers = "\n".join(f"{PRUNED_TRAILER}: {v.env}/{v.workflow}/{v.label} {v.commit}" for v in res.pruned)
+    trailers = "\n".join(f"{T_PRUNED}: {v.env}/{v.workflow}/{v.label} {v.commit}" for v in res.pruned)
     record = head + ("\n\n" + body if body else "") + "\n\nKeepwf-Action: prune\n" + trailers + "\n"
     from keepwf.service import pushnow
 
@@ -125,7 +123,7 @@ def restore(repo: Repo, config: Config, wf: str, label: str, *, env: str | None 
     who = tags.identity(repo)
     body = normalize_message(message) if message else ""
     record = (f"Restore {wf} v{n} in {env}" + ("\n\n" + body if body else "")
-              + f"\n\nKeepwf-Action: restore\n{RESTORED_TRAILER}: {env}/{wf}/v{n} {v.commit}\n")
+              + f"\n\nKeepwf-Action: restore\n{T_RESTORED}: {env}/{wf}/v{n} {v.commit}\n")
     tags.restore_archived(repo, archive_ref(env, wf, n), v.ref, record, who, AUDIT_REF)
     tags.pack_refs(repo)
     return tags.read_version(repo, v.ref) or v

@@ -21,13 +21,9 @@ commands (the quarantine environment git sets up), not to libgit2.
 
 from __future__ import annotations
 
-from keepwf.model.version import ARCHIVE_REF_PREFIX, AUDIT_REF, TAG_REF_PREFIX
+from keepwf.model.version import ARCHIVE_REF_PREFIX, AUDIT_REF, TAG_REF_PREFIX, audit_records
 from keepwf.store import gitcli
 
-PRUNED_TRAILER = "Keepwf-Pruned: "
-PRUNE_ACTION = "Keepwf-Action: prune"
-RESTORED_TRAILER = "Keepwf-Restored: "  # keepwf prune --restore: the version is live again
-RESTORE_ACTION = "Keepwf-Action: restore"
 
 
 def _zero(sha: str) -> bool:
@@ -44,16 +40,8 @@ def newest_records(tip: str | None, cwd=None) -> dict[str, tuple[str, str]]:
         return {}
     out: dict[str, tuple[str, str]] = {}
     for msg in cp.stdout.decode("utf-8", "replace").split("\0"):
-        lines = msg.strip("\n").splitlines()
-        kind = "prune" if PRUNE_ACTION in lines else "restore" if RESTORE_ACTION in lines else None
-        if kind is None:
-            continue
-        trailer = PRUNED_TRAILER if kind == "prune" else RESTORED_TRAILER
-        for ln in lines:
-            if ln.startswith(trailer):
-                parts = ln[len(trailer):].split()
-                if len(parts) == 2:
-                    out.setdefault(parts[0], (kind, parts[1]))
+        for kind, name, commit in audit_records(msg.strip("\n")):
+            out.setdefault(name, (kind, commit))
     return out
 
 

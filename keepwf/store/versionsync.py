@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from keepwf.model.version import ARCHIVE_REF_PREFIX, AUDIT_REF, TAG_REF_PREFIX
+from keepwf.model.version import ARCHIVE_REF_PREFIX, AUDIT_REF, TAG_REF_PREFIX, audit_records
 from keepwf.store.reftx import list_refs
 
 AUDIT_MERGE_MESSAGE = "keepwf: merge audit\n"
@@ -138,14 +138,11 @@ def restored_names(repo, ns: str) -> set[str]:
             todo.pop()
     word: dict[str, tuple[int, int, str]] = {}
     for sha, c in commits.items():
-        for ln in c.message.splitlines():
-            key, _, rest = ln.partition(": ")
-            if key in ("Keepwf-Pruned", "Keepwf-Restored") and rest:
-                name = rest.split(" ")[0]
-                mark = (c.commit_time, depth[sha], key)
-                if name not in word or mark[:2] > word[name][:2]:
-                    word[name] = mark
-    return {n for n, (_t, _d, k) in word.items() if k == "Keepwf-Restored"}
+        for kind, name, _commit in audit_records(c.message):
+            mark = (c.commit_time, depth[sha], kind)
+            if name not in word or mark[:2] > word[name][:2]:
+                word[name] = mark
+    return {n for n, (_t, _d, k) in word.items() if k == "restore"}
 
 
 def _refused_archives(repo, ns, our_tags, their_tags, our_arch, their_arch) -> list[tuple[str, str]]:
@@ -176,15 +173,8 @@ def _refused_archives(repo, ns, our_tags, their_tags, our_arch, their_arch) -> l
 
 
 def _prune_records(commits) -> set[tuple[str, str]]:
-    """``(env/wf/vN, commit)`` of every ``Keepwf-Pruned:`` trailer on an audit chain."""
-    out = set()
-    for _sha, msg, *_ in commits:
-        for ln in msg.splitlines():
-            if ln.startswith("Keepwf-Pruned: "):
-                parts = ln.split(": ", 1)[1].split()
-                if len(parts) == 2:
-                    out.add((parts[0], parts[1]))
-    return out
+    """``(env/wf/vN, commit)`` of every prune line on an audit chain."""
+    return {(name, commit) for _sha, msg, *_ in commits for kind, name, commit in audit_records(msg) if kind == "prune"}
 
 
 def _deployed_name(repo, env, wf, our_tags, their_tags, read_version) -> str | None:
