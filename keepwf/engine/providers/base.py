@@ -57,3 +57,10 @@ def server_only_message(ptype: str) -> str:
         return ("provider 'keep' needs a Keep server (alerts database, workflows API) and cannot run offline; "
                 "give responses with --mock FILE")
     return f"provider '{ptype}' cannot run offline; give responses with --mock FILE"
+
+
+def basic_authorization(user: Any, password: Any) -> str:
+    """The ``Authorization`` value of HTTP Basic auth (RFC 7617): ``Basic base64(user:password)``."""
+    import base64
+
+    return "Basic " + base64.b64encode(f"{user or ''}:{password or ''}".encode()).decode()

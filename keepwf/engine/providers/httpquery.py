@@ -5,16 +5,14 @@ it. Failures name the provider and carry the server's own message."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
-from keepwf.engine.providers.base import ProviderError
+from keepwf.engine.providers.base import ProviderError, basic_authorization
 from keepwf.engine.providers.http import request
 
 
 def basic_auth(username: Any, password: Any) -> dict[str, str]:
-    token = base64.b64encode(f"{username or ''}:{password or ''}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
+    return {"Authorization": basic_authorization(username, password)}
 
 
 def base_url(value: Any, who: str, field: str) -> str:

@@ -12,13 +12,12 @@ Keep turns TLS verification off for Jira; keepwf verifies (``authentication.veri
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 from urllib.parse import quote
 
 from keepwf.engine.providers.api import Api, ApiProvider, as_list
-from keepwf.engine.providers.base import ProviderError, register
+from keepwf.engine.providers.base import ProviderError, basic_authorization, register
 
 
 def host(api: Api) -> str:
@@ -27,8 +26,8 @@ def host(api: Api) -> str:
 
 
 def headers(api: Api) -> dict:
-    token = base64.b64encode(f"{api.auth.get('email', '')}:{api.auth.get('api_token', '')}".encode()).decode()
-    return {"Authorization": f"Basic {token}", "Accept": "application/json"}
+    return {"Authorization": basic_authorization(api.auth.get("email"), api.auth.get("api_token")),
+            "Accept": "application/json"}
 
 
 def _q(v: Any) -> str:

@@ -8,12 +8,11 @@ publishes anonymously to a self-hosted server that allows it.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 from urllib.parse import urljoin
 
 from keepwf.engine.providers.api import Api, ApiProvider
-from keepwf.engine.providers.base import ProviderError, register
+from keepwf.engine.providers.base import ProviderError, basic_authorization, register
 
 NTFY_URL = "https://ntfy.sh/"
 
@@ -37,8 +36,7 @@ class NtfyProvider(ApiProvider):
         if auth.get("access_token"):
             headers["Authorization"] = f"Bearer {auth['access_token']}"
         elif auth.get("username") or auth.get("password"):
-            token = base64.b64encode(f"{auth.get('username', '')}:{auth.get('password', '')}".encode()).decode()
-            headers["Authorization"] = f"Basic {token}"
+            headers["Authorization"] = basic_authorization(auth.get("username"), auth.get("password"))
         req, resp = api.request("POST", url, data=str(message), headers=headers)
         api.ok(req, resp, what="Unauthorized" if resp.status == 401 else None)
         body = resp.json()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
-from keepwf.engine.providers.base import Provider, ProviderCall, ProviderError, register
+from keepwf.engine.providers.base import Provider, ProviderCall, ProviderError, basic_authorization, register
 from keepwf.engine.providers.http import _headers, request
 
 TIMEOUT = 10.0
@@ -16,8 +15,7 @@ def _auth_headers(auth: dict) -> dict[str, str]:
     user = auth.get("http_basic_authentication_username")
     pw = auth.get("http_basic_authentication_password")
     if user:
-        token = base64.b64encode(f"{user}:{pw or ''}".encode()).decode()
-        hdrs["Authorization"] = f"Basic {token}"
+        hdrs["Authorization"] = basic_authorization(user, pw)
     if auth.get("api_key"):
         hdrs["Authorization"] = f"Bearer {auth['api_key']}"
     return hdrs
